@@ -1,0 +1,171 @@
+package arm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/store"
+	"github.com/google/uuid"
+)
+
+// Operation statuses, as ARM reports them.
+const (
+	StatusInProgress = "InProgress"
+	StatusSucceeded  = "Succeeded"
+	StatusFailed     = "Failed"
+	StatusCanceled   = "Canceled"
+)
+
+// Operation is a long-running operation's status document.
+type Operation struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Status    string     `json:"status"`
+	StartTime time.Time  `json:"startTime"`
+	EndTime   *time.Time `json:"endTime,omitempty"`
+	Error     *Error     `json:"error,omitempty"`
+	// Not part of the status document.
+	ResourceID string `json:"resourceId"`
+	Method     string `json:"method"`
+	ErrStatus  int    `json:"errorStatus,omitempty"`
+}
+
+// Done tells whether the operation has ended.
+func (o *Operation) Done() bool { return o.Status != StatusInProgress }
+
+func (o *Operation) statusDoc() map[string]any {
+	doc := map[string]any{"id": o.ID, "name": o.Name, "status": o.Status, "startTime": o.StartTime}
+	if o.EndTime != nil {
+		doc["endTime"] = o.EndTime
+	}
+	if o.Error != nil {
+		doc["error"] = o.Error
+	}
+	return doc
+}
+
+// Operations keeps long-running operations in the store and runs their
+// work in the background for the life of the server.
+type Operations struct {
+	st  *store.Store
+	log *slog.Logger
+	ctx context.Context
+	wg  sync.WaitGroup
+}
+
+// NewOperations makes the operation keeper; ctx bounds background work.
+func NewOperations(ctx context.Context, st *store.Store, log *slog.Logger) *Operations {
+	return &Operations{st: st, log: log, ctx: ctx}
+}
+
+func opKey(name string) string { return "/aksbox/operations/" + strings.ToLower(name) }
+
+// Start records a new in-progress operation on resourceID.
+func (o *Operations) Start(ctx context.Context, subscription, namespace, location, resourceID, method string) (*Operation, error) {
+	name := uuid.NewString()
+	loc := strings.ToLower(strings.ReplaceAll(location, " ", ""))
+	if loc == "" {
+		loc = "global"
+	}
+	op := &Operation{
+		ID:         fmt.Sprintf("/subscriptions/%s/providers/%s/locations/%s/operations/%s", subscription, namespace, loc, name),
+		Name:       name,
+		Status:     StatusInProgress,
+		StartTime:  time.Now().UTC(),
+		ResourceID: resourceID,
+		Method:     method,
+	}
+	if err := o.save(ctx, op, 0); err != nil {
+		return nil, err
+	}
+	return op, nil
+}
+
+func (o *Operations) save(ctx context.Context, op *Operation, expect int64) error {
+	data, err := json.Marshal(op)
+	if err != nil {
+		return fmt.Errorf("encoding operation: %w", err)
+	}
+	_, err = o.st.Put(ctx, opKey(op.Name), data, expect)
+	return err
+}
+
+// Get reads an operation by name.
+func (o *Operations) Get(ctx context.Context, name string) (*Operation, error) {
+	obj, err := o.st.Get(ctx, opKey(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, Errorf(http.StatusNotFound, "OperationNotFound", "The operation '%s' could not be found.", name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var op Operation
+	if err := json.Unmarshal(obj.Value, &op); err != nil {
+		return nil, fmt.Errorf("decoding operation %s: %w", name, err)
+	}
+	return &op, nil
+}
+
+// Finish ends an operation: Succeeded when err is nil, Failed otherwise.
+func (o *Operations) Finish(ctx context.Context, name string, err error) error {
+	op, gerr := o.Get(ctx, name)
+	if gerr != nil {
+		return gerr
+	}
+	now := time.Now().UTC()
+	op.EndTime = &now
+	op.Status = StatusSucceeded
+	if err != nil {
+		ae := AsError(err)
+		op.Status, op.Error, op.ErrStatus = StatusFailed, ae, ae.Status
+	}
+	return o.save(ctx, op, -1)
+}
+
+// Go runs fn in the background and finishes the operation with its result.
+// When the server stops first, the operation stays InProgress in the store
+// and the owner of the resource resumes it on the next start.
+func (o *Operations) Go(name string, fn func(ctx context.Context) error) {
+	o.wg.Add(1)
+	go func() {
+		defer o.wg.Done()
+		err := fn(o.ctx)
+		if o.ctx.Err() != nil {
+			return
+		}
+		if ferr := o.Finish(context.WithoutCancel(o.ctx), name, err); ferr != nil {
+			o.log.Error("finishing operation", "operation", name, "err", ferr)
+		}
+	}()
+}
+
+// Wait blocks until background work has returned (after ctx ends).
+func (o *Operations) Wait() { o.wg.Wait() }
+
+// Accept answers a request that started op: status (201 or 202), the
+// Azure-AsyncOperation, Location and Retry-After headers, and body if any.
+func (o *Operations) Accept(w http.ResponseWriter, r *Request, op *Operation, status int, body any) {
+	q := "?api-version=" + r.APIVersion
+	h := w.Header()
+	h.Set("Azure-AsyncOperation", r.BaseURL+op.ID+q)
+	h.Set("Location", r.BaseURL+strings.Replace(op.ID, "/operations/", "/operationResults/", 1)+q)
+	h.Set("Retry-After", "1")
+	WriteJSON(w, status, body)
+}
+
+// AcceptWithLocation answers like Accept but with only a Location header
+// at /subscriptions/{s}/operationresults/{name}, as resource group
+// deletion does.
+func (o *Operations) AcceptWithLocation(w http.ResponseWriter, r *Request, subscription string, op *Operation) {
+	h := w.Header()
+	h.Set("Location", fmt.Sprintf("%s/subscriptions/%s/operationresults/%s?api-version=%s", r.BaseURL, subscription, op.Name, r.APIVersion))
+	h.Set("Retry-After", "1")
+	w.WriteHeader(http.StatusAccepted)
+}

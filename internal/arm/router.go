@@ -1,0 +1,205 @@
+// Package arm is aksbox's front door: the Azure Resource Manager HTTP
+// surface. It routes /subscriptions/{s}/... paths case-insensitively,
+// authenticates every call, checks api-version per route, decodes bodies,
+// and answers errors in ARM's envelope. Resource providers register routes
+// with it; long-running operations and ETags live here too.
+package arm
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// Caller is the authenticated principal of a request.
+type Caller struct {
+	ClientID string
+	ObjectID string
+	TenantID string
+}
+
+// Authenticator checks bearer tokens and subscription access.
+type Authenticator interface {
+	// Authenticate returns the caller, or an *Error (401) and the value of
+	// the WWW-Authenticate header to send with it.
+	Authenticate(r *http.Request) (Caller, string, error)
+	// CanAccess tells whether the caller may act in the subscription.
+	CanAccess(c Caller, subscription string) bool
+}
+
+// Handler serves one matched route. A returned error is sent in ARM's
+// envelope; a handler that wrote its response returns nil.
+type Handler func(w http.ResponseWriter, r *Request) error
+
+// Route is one ARM endpoint. Pattern segments are literals (matched
+// case-insensitively), {var} for one segment, or a final {var...} for the
+// rest of the path.
+type Route struct {
+	Pattern     string
+	Methods     []string // nil: any method
+	APIVersions []string // nil: any non-empty api-version; see NoAPIVersion
+	// NoAPIVersion routes need no api-version (e.g. identity endpoints).
+	NoAPIVersion bool
+	// Public routes need no token.
+	Public  bool
+	Handler Handler
+}
+
+type compiled struct {
+	Route
+	segs []string
+}
+
+// Server is the ARM HTTP handler.
+type Server struct {
+	routes []compiled
+	auth   Authenticator
+	log    *slog.Logger
+	// Fallback serves paths no route matches (identity endpoints) when one
+	// of its patterns matches; anything else gets ARM's 404.
+	Fallback *http.ServeMux
+}
+
+// NewServer makes an empty front door.
+func NewServer(auth Authenticator, log *slog.Logger) *Server {
+	return &Server{auth: auth, log: log}
+}
+
+// Handle adds a route. Routes are tried in the order they were added.
+func (s *Server) Handle(rt Route) {
+	s.routes = append(s.routes, compiled{Route: rt, segs: split(rt.Pattern)})
+}
+
+func split(p string) []string {
+	p = strings.Trim(p, "/")
+	if p == "" {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+func match(segs, path []string) (map[string]string, bool) {
+	vars := map[string]string{}
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "...}") {
+			if i >= len(path) {
+				return nil, false
+			}
+			vars[strings.ToLower(strings.TrimSuffix(s[1:], "...}"))] = strings.Join(path[i:], "/")
+			return vars, true
+		}
+		if i >= len(path) || path[i] == "" {
+			return nil, false
+		}
+		if strings.HasPrefix(s, "{") {
+			vars[strings.ToLower(strings.Trim(s, "{}"))] = path[i]
+			continue
+		}
+		if !strings.EqualFold(s, path[i]) {
+			return nil, false
+		}
+	}
+	return vars, len(segs) == len(path)
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
+	reqID := uuid.NewString()
+	h := w.Header()
+	h.Set("x-ms-request-id", reqID)
+	h.Set("x-ms-routing-request-id", "LOCAL:"+reqID)
+	corr := hr.Header.Get("x-ms-correlation-request-id")
+	if corr == "" {
+		corr = reqID
+	}
+	h.Set("x-ms-correlation-request-id", corr)
+	if cid := hr.Header.Get("x-ms-client-request-id"); cid != "" {
+		h.Set("x-ms-client-request-id", cid)
+	}
+
+	path := split(hr.URL.Path)
+	var methodMiss bool
+	for _, rt := range s.routes {
+		vars, ok := match(rt.segs, path)
+		if !ok {
+			continue
+		}
+		if rt.Methods != nil && !slices.Contains(rt.Methods, hr.Method) {
+			methodMiss = true
+			continue
+		}
+		s.serve(w, hr, rt, vars)
+		return
+	}
+	if s.Fallback != nil && !methodMiss {
+		if _, pattern := s.Fallback.Handler(hr); pattern != "" {
+			s.Fallback.ServeHTTP(w, hr)
+			return
+		}
+	}
+	if methodMiss {
+		WriteError(w, Errorf(http.StatusMethodNotAllowed, "MethodNotAllowed",
+			"The HTTP method '%s' is not supported for '%s'.", hr.Method, hr.URL.Path))
+		return
+	}
+	WriteError(w, Errorf(http.StatusNotFound, "NotFound",
+		"No ARM endpoint matches the path '%s'. Paths start with /subscriptions, /tenants, /providers or /metadata.", hr.URL.Path))
+}
+
+func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, vars map[string]string) {
+	r := &Request{Request: hr, vars: vars, BaseURL: baseURL(hr)}
+	if !rt.Public {
+		c, challenge, err := s.auth.Authenticate(hr)
+		if err != nil {
+			if challenge != "" {
+				w.Header().Set("WWW-Authenticate", challenge)
+			}
+			WriteError(w, err)
+			return
+		}
+		r.Caller = c
+		if sub := vars["subscriptionid"]; sub != "" && !s.auth.CanAccess(c, sub) {
+			WriteError(w, Errorf(http.StatusForbidden, "AuthorizationFailed",
+				"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+				c.ClientID, c.ObjectID, hr.Method, sub))
+			return
+		}
+	}
+	if !rt.NoAPIVersion {
+		if err := checkAPIVersion(hr, rt.APIVersions); err != nil {
+			WriteError(w, err)
+			return
+		}
+		r.APIVersion = hr.URL.Query().Get("api-version")
+	}
+	if err := rt.Handler(w, r); err != nil {
+		ae := AsError(err)
+		if ae.Status >= 500 {
+			s.log.Error("request failed", "method", hr.Method, "path", hr.URL.Path, "err", err)
+		}
+		WriteError(w, ae)
+	}
+}
+
+func checkAPIVersion(hr *http.Request, versions []string) error {
+	v := hr.URL.Query().Get("api-version")
+	if v == "" {
+		return BadRequest("MissingApiVersionParameter",
+			"The api-version query parameter (?api-version=) is required for all requests.")
+	}
+	if versions != nil && !slices.Contains(versions, v) {
+		return BadRequest("InvalidApiVersionParameter",
+			"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(versions, ","))
+	}
+	return nil
+}
+
+func baseURL(hr *http.Request) string {
+	scheme := "https"
+	if hr.TLS == nil {
+		scheme = "http"
+	}
+	return scheme + "://" + hr.Host
+}

@@ -1,0 +1,228 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/cloud"
+	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/spf13/cobra"
+)
+
+type serveFlags struct {
+	listen        string
+	featureDelay  time.Duration
+	providerDelay time.Duration
+	pageSize      int
+}
+
+func (s *serveFlags) add(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.StringVar(&s.listen, "listen", instance.DefaultListen, "address of the HTTPS ARM endpoint (loopback)")
+	f.DurationVar(&s.featureDelay, "feature-registration-delay", 3*time.Second, "how long a feature stays Registering")
+	f.DurationVar(&s.providerDelay, "provider-registration-delay", time.Second, "how long a resource provider stays Registering")
+	f.IntVar(&s.pageSize, "page-size", 100, "items per page of list answers before a nextLink")
+}
+
+func (s *serveFlags) args() []string {
+	return []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
+		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize)}
+}
+
+func serveCmd(a *App) *cobra.Command {
+	var s serveFlags
+	cmd := &cobra.Command{
+		Use: "serve", Short: "Run the aksbox cloud in the foreground", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			log := slog.New(slog.NewTextHandler(a.Stderr, &slog.HandlerOptions{Level: logLevel(a)}))
+			dir := a.Dir()
+			if srv, err := dir.ReadServer(); err == nil && srv.PID != os.Getpid() {
+				return fmt.Errorf("an aksbox server (pid %d) already serves state dir %s at %s; stop it with 'aksbox down' or pick another --state-dir", srv.PID, dir, srv.Endpoint)
+			}
+			return cloud.Run(cmd.Context(), cloud.Options{
+				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
+				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
+			})
+		},
+	}
+	s.add(cmd)
+	return cmd
+}
+
+func logLevel(a *App) slog.Level {
+	switch {
+	case a.Debug:
+		return slog.LevelDebug
+	case a.OnlyErrors:
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+func upCmd(a *App) *cobra.Command {
+	var s serveFlags
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use: "up", Short: "Start the aksbox cloud in the background", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := a.Dir()
+			if srv, err := dir.ReadServer(); err == nil {
+				fmt.Fprintf(a.Stdout, "aksbox is already running (pid %d) at %s\n", srv.PID, srv.Endpoint)
+				return nil
+			}
+			srv, err := startBackground(cmd.Context(), dir, s.args(), timeout)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.Stdout, "aksbox is running (pid %d) at %s\nstate: %s\nlog:   %s\n", srv.PID, srv.Endpoint, dir, dir.LogFile())
+			return nil
+		},
+	}
+	s.add(cmd)
+	cmd.Flags().DurationVar(&timeout, "timeout", 2*time.Minute, "how long to wait for the server to be ready")
+	return cmd
+}
+
+// startBackground runs 'aksbox serve' detached, logging to the state dir,
+// and waits until it has published its endpoint.
+func startBackground(ctx context.Context, dir instance.Dir, serveArgs []string, timeout time.Duration) (instance.Server, error) {
+	var none instance.Server
+	if err := os.MkdirAll(string(dir), 0o700); err != nil {
+		return none, fmt.Errorf("creating state dir: %w", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return none, err
+	}
+	logf, err := os.OpenFile(dir.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return none, fmt.Errorf("opening log file: %w", err)
+	}
+	defer logf.Close()
+	c := exec.Command(self, append([]string{"serve", "--state-dir", string(dir)}, serveArgs...)...)
+	c.Stdout, c.Stderr = logf, logf
+	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := c.Start(); err != nil {
+		return none, fmt.Errorf("starting the server: %w", err)
+	}
+	pid := c.Process.Pid
+	_ = os.WriteFile(dir.PIDFile(), []byte(strconv.Itoa(pid)+"\n"), 0o644)
+	exited := make(chan error, 1)
+	go func() { exited <- c.Wait() }()
+	deadline := time.After(timeout)
+	for {
+		if srv, err := dir.ReadServer(); err == nil && srv.PID == pid {
+			return srv, nil
+		}
+		select {
+		case err := <-exited:
+			return none, fmt.Errorf("the server exited during start (%v); see %s:\n%s", err, dir.LogFile(), tail(dir.LogFile(), 10))
+		case <-deadline:
+			return none, fmt.Errorf("the server did not become ready within %s; see %s", timeout, dir.LogFile())
+		case <-ctx.Done():
+			return none, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func tail(path string, n int) string {
+	data, _ := os.ReadFile(path)
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func downCmd(a *App) *cobra.Command {
+	var timeout time.Duration
+	cmd := &cobra.Command{
+		Use: "down", Short: "Stop the background aksbox cloud and wait for a clean stop", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := a.Dir()
+			pid := runningPID(dir)
+			if pid == 0 {
+				fmt.Fprintf(a.Stdout, "aksbox is not running (state dir %s)\n", dir)
+				return nil
+			}
+			if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
+				return fmt.Errorf("stopping pid %d: %w", pid, err)
+			}
+			deadline := time.Now().Add(timeout)
+			for instance.Alive(pid) {
+				if time.Now().After(deadline) {
+					return fmt.Errorf("aksbox (pid %d) did not stop within %s; see %s", pid, timeout, dir.LogFile())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			_ = os.Remove(dir.PIDFile())
+			fmt.Fprintf(a.Stdout, "aksbox stopped (pid %d)\n", pid)
+			return nil
+		},
+	}
+	cmd.Flags().DurationVar(&timeout, "timeout", time.Minute, "how long to wait for the server to stop")
+	return cmd
+}
+
+// runningPID is the pid of the instance's server, from its server file or
+// pid file; 0 when none runs.
+func runningPID(dir instance.Dir) int {
+	if srv, err := dir.ReadServer(); err == nil {
+		return srv.PID
+	}
+	data, err := os.ReadFile(dir.PIDFile())
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if instance.Alive(pid) && isAksboxServe(pid) {
+		return pid
+	}
+	return 0
+}
+
+// isAksboxServe checks that pid is an 'aksbox serve' process (not a pid
+// reused by something else).
+func isAksboxServe(pid int) bool {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	return err == nil && strings.Contains(string(data), "serve")
+}
+
+func statusCmd(a *App) *cobra.Command {
+	return &cobra.Command{
+		Use: "status", Short: "Show whether the aksbox cloud is running", Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := a.Dir()
+			srv, err := dir.ReadServer()
+			if errors.Is(err, instance.ErrNotRunning) {
+				if a.Output == "json" || a.Output == "" {
+					fmt.Fprintf(a.Stdout, "aksbox is not running (state dir %s)\n", dir)
+				} else {
+					_ = a.Print(map[string]any{"running": false, "stateDir": string(dir)}, nil)
+				}
+				return errNotRunningExit
+			}
+			if err != nil {
+				return err
+			}
+			return a.Print(map[string]any{"running": true, "endpoint": srv.Endpoint, "pid": srv.PID,
+				"started": srv.Started.Format(time.RFC3339), "stateDir": string(dir), "log": dir.LogFile()}, nil)
+		},
+	}
+}
+
+// errNotRunningExit makes 'status' exit 3 without printing an error.
+var errNotRunningExit = exitCode(3)
+
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit %d", int(e)) }

@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// quickstartGroup is the resource group the quickstart makes.
+const quickstartGroup = "aksbox-quickstart"
+
+// quickstartCmd walks the seed document's steps against the local cloud,
+// starting it first if needed. Each step prints the command it ran and how
+// long it took.
+func quickstartCmd(a *App) *cobra.Command {
+	var cleanup bool
+	cmd := &cobra.Command{
+		Use:   "quickstart",
+		Short: "Start the cloud and walk the private-cluster document's steps",
+		Args:  noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if os.Geteuid() != 0 {
+				return fmt.Errorf("aksbox quickstart builds network namespaces and must run as root; run it again as root, e.g. 'sudo -E env PATH=$PATH go run ./cmd/aksbox quickstart'")
+			}
+			q := &quickstart{a: a, ctx: cmd.Context()}
+			if cleanup {
+				return q.cleanup()
+			}
+			return q.run()
+		},
+	}
+	cmd.Flags().BoolVar(&cleanup, "cleanup", false, "delete what the quickstart made")
+	return cmd
+}
+
+type quickstart struct {
+	a     *App
+	ctx   context.Context
+	self  string
+	steps int
+}
+
+// step runs one aksbox command as a user would type it and reports it.
+func (q *quickstart) step(args ...string) (string, error) {
+	q.steps++
+	start := time.Now()
+	fmt.Fprintf(q.a.Stdout, "\n[%d] $ aksbox %s\n", q.steps, strings.Join(quoteArgs(args), " "))
+	c := exec.CommandContext(q.ctx, q.self, args...)
+	c.Env = append(os.Environ(), "AKSBOX_STATE_DIR="+string(q.a.Dir()))
+	var out, errb bytes.Buffer
+	c.Stdout, c.Stderr = &out, &errb
+	err := c.Run()
+	for _, line := range strings.Split(strings.TrimRight(out.String()+errb.String(), "\n"), "\n") {
+		if line != "" {
+			fmt.Fprintf(q.a.Stdout, "    %s\n", line)
+		}
+	}
+	fmt.Fprintf(q.a.Stdout, "    (%s)\n", time.Since(start).Round(time.Millisecond))
+	if err != nil {
+		return out.String(), fmt.Errorf("step %d (aksbox %s) failed: %v", q.steps, strings.Join(args, " "), err)
+	}
+	return out.String(), nil
+}
+
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " '\"[]{}*?,") {
+			a = `"` + strings.ReplaceAll(a, `"`, `\"`) + `"`
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func (q *quickstart) init() error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	q.self = self
+	if _, err := q.a.Dir().ReadServer(); err != nil {
+		fmt.Fprintf(q.a.Stdout, "Starting the aksbox cloud (state in %s) ...\n", q.a.Dir())
+		var s serveFlags
+		s.listen, s.featureDelay, s.providerDelay, s.pageSize = "127.0.0.1:8443", 3*time.Second, time.Second, 100
+		srv, err := startBackground(q.ctx, q.a.Dir(), s.args(), 2*time.Minute)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(q.a.Stdout, "aksbox is running at %s (pid %d)\n", srv.Endpoint, srv.PID)
+	}
+	return nil
+}
+
+func (q *quickstart) run() error {
+	total := time.Now()
+	if err := q.init(); err != nil {
+		return err
+	}
+	steps := [][]string{
+		{"extension", "update", "--name", "aks-preview"},
+		{"extension", "list", "-o", "table"},
+		{"feature", "register", "--name", "AKSPrivateLinkPreview", "--namespace", "Microsoft.ContainerService"},
+	}
+	for _, s := range steps {
+		if _, err := q.step(s...); err != nil {
+			return err
+		}
+	}
+	query := "[?contains(name, 'Microsoft.ContainerService/AKSPrivateLinkPreview')].{Name:name,State:properties.state}"
+	for {
+		out, err := q.step("feature", "list", "-o", "table", "--query", query)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(out, "Registered") {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	for _, s := range [][]string{
+		{"provider", "register", "--namespace", "Microsoft.ContainerService", "--wait"},
+		{"provider", "register", "--namespace", "Microsoft.Network", "--wait"},
+		{"group", "create", "--name", quickstartGroup, "--location", "westus2", "-o", "table"},
+	} {
+		if _, err := q.step(s...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(q.a.Stdout, "\nDone in %s. What exists now: the aksbox cloud at its endpoint, AKSPrivateLinkPreview registered,\n"+
+		"Microsoft.ContainerService and Microsoft.Network registered, and the resource group %s.\n"+
+		"This version stops here: private networking (VNets, peering, private DNS, VMs) and private AKS\n"+
+		"clusters are not built yet, so the document's 'az aks create' steps cannot run.\n\n"+
+		"Explore:   aksbox group list -o table · aksbox feature list -o table · aksbox provider list -o table\n"+
+		"Real az:   eval \"$(aksbox env)\" && az login --service-principal -u \"$AZURE_CLIENT_ID\" -p \"$AZURE_CLIENT_SECRET\" --tenant \"$AZURE_TENANT_ID\"\n"+
+		"Clean up:  aksbox quickstart --cleanup   (and 'aksbox down' to stop the cloud)\n",
+		time.Since(total).Round(time.Millisecond), quickstartGroup)
+	return nil
+}
+
+func (q *quickstart) cleanup() error {
+	if err := q.init(); err != nil {
+		return err
+	}
+	out, err := q.step("group", "exists", "--name", quickstartGroup)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(out) == "true" {
+		if _, err := q.step("group", "delete", "--name", quickstartGroup, "--yes"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(q.a.Stdout, "\nCleaned up. Stop the cloud with 'aksbox down'.")
+	return nil
+}

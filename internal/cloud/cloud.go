@@ -1,0 +1,178 @@
+// Package cloud assembles one aksbox instance: the store, the identity
+// endpoints, the ARM front door and every resource provider, served over
+// HTTPS on one address until its context ends.
+package cloud
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/identity"
+	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/aksbox/aksbox/internal/pki"
+	"github.com/aksbox/aksbox/internal/providers/features"
+	"github.com/aksbox/aksbox/internal/providers/resources"
+	"github.com/aksbox/aksbox/internal/store"
+)
+
+// Options configure an instance.
+type Options struct {
+	Dir    instance.Dir
+	Listen string // host:port, loopback
+	// FeatureRegistrationDelay: how long a feature stays Registering.
+	FeatureRegistrationDelay time.Duration
+	// ProviderRegistrationDelay: how long a provider stays Registering.
+	ProviderRegistrationDelay time.Duration
+	// PageSize of list answers before a nextLink (0: default).
+	PageSize int
+	Logger   *slog.Logger
+	// Ready, if set, is called once the server accepts requests.
+	Ready func(endpoint string)
+}
+
+// Run serves the instance until ctx ends, then stops cleanly.
+func Run(ctx context.Context, o Options) error {
+	log := o.Logger
+	if err := os.MkdirAll(string(o.Dir), 0o700); err != nil {
+		return fmt.Errorf("creating state dir: %w", err)
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", o.Listen, err)
+	}
+	defer ln.Close()
+	endpoint := "https://" + ln.Addr().String()
+	host, _, _ := net.SplitHostPort(ln.Addr().String())
+
+	ca, err := pki.LoadOrCreateCA(o.Dir.PKIDir(), "ca")
+	if err != nil {
+		return fmt.Errorf("loading the CA: %w", err)
+	}
+	serving, err := pki.LoadOrIssue(o.Dir.PKIDir(), "server", ca, pki.LeafSpec{
+		CommonName: "aksbox", Usage: pki.UsageServer,
+		DNSNames: []string{"localhost"}, IPAddresses: servingIPs(host),
+	})
+	if err != nil {
+		return fmt.Errorf("issuing the serving certificate: %w", err)
+	}
+	dir, err := identity.LoadOrCreateDirectory(o.Dir.IdentityFile())
+	if err != nil {
+		return err
+	}
+	issuer, err := identity.NewIssuer(identity.Config{Dir: o.Dir.IdentityDir(), BaseURL: endpoint, Directory: dir, Logger: log})
+	if err != nil {
+		return err
+	}
+
+	st, err := store.Open(ctx, o.Dir.StoreDir(), log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	if o.PageSize > 0 {
+		arm.DefaultPageSize = o.PageSize
+	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	ops := arm.NewOperations(workCtx, st, log)
+	front := arm.NewServer(authenticator{issuer}, log)
+	front.Fallback = http.NewServeMux()
+	issuer.Register(front.Fallback)
+	if err := assemble(ctx, front, st, ops, dir, o, log); err != nil {
+		stopWork()
+		return err
+	}
+
+	srv := &http.Server{
+		Handler:           front,
+		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving.TLSCertificate()}, MinVersion: tls.VersionTLS12},
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	if err := o.Dir.WriteServer(instance.Server{Endpoint: endpoint, PID: os.Getpid(), Started: time.Now().UTC()}); err != nil {
+		stopWork()
+		return err
+	}
+	defer o.Dir.RemoveServer()
+	log.Info("aksbox is serving", "endpoint", endpoint, "state", string(o.Dir))
+	if o.Ready != nil {
+		o.Ready(endpoint)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		stopWork()
+		return fmt.Errorf("serving: %w", err)
+	}
+	log.Info("aksbox is stopping")
+	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	_ = srv.Shutdown(shutCtx)
+	stopWork()
+	ops.Wait()
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// servingIPs are the addresses the serving certificate names.
+func servingIPs(host string) []net.IP {
+	ips := []net.IP{net.ParseIP("127.0.0.1"), net.ParseIP("::1")}
+	if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() && !ip.Equal(ips[0]) && !ip.Equal(ips[1]) {
+		ips = append(ips, ip)
+	}
+	return ips
+}
+
+// assemble adds every provider's routes to the front door, in order:
+// specific routes before generic ones.
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, o Options, log *slog.Logger) error {
+	cat := arm.NewCatalog()
+	rec := arm.NewRecords(st)
+	var subs []resources.Subscription
+	for _, s := range dir.Subscriptions() {
+		subs = append(subs, resources.Subscription{ID: s.SubscriptionID, DisplayName: s.DisplayName, State: s.State})
+	}
+	res := resources.New(rec, ops, cat, resources.Directory{TenantID: dir.TenantID(), TenantName: "aksbox", Subscriptions: subs},
+		resources.Options{ProviderRegistrationDelay: o.ProviderRegistrationDelay}, log)
+	feat := features.New(st, cat, features.Options{RegistrationDelay: o.FeatureRegistrationDelay}, log)
+	addPlannedNamespaces(cat)
+
+	ops.Routes(front)
+	feat.Routes(front)
+	res.Routes(front)
+	unknownProviderRoutes(front, cat, res)
+	return res.Resume(ctx)
+}
+
+// authenticator adapts the identity issuer to the front door.
+type authenticator struct{ is *identity.Issuer }
+
+func (a authenticator) Authenticate(r *http.Request) (arm.Caller, string, error) {
+	c, err := a.is.Authenticate(r)
+	if err != nil {
+		var ae *identity.AuthError
+		if errors.As(err, &ae) {
+			return arm.Caller{}, a.is.Challenge(err), &arm.Error{Status: ae.Status, Code: ae.Code, Message: ae.Message}
+		}
+		return arm.Caller{}, a.is.Challenge(err), err
+	}
+	return arm.Caller{ClientID: c.ClientID, ObjectID: c.ObjectID, TenantID: c.TenantID}, "", nil
+}
+
+func (a authenticator) CanAccess(c arm.Caller, sub string) bool {
+	return a.is.Directory().HasAccess(c.ObjectID, strings.ToLower(sub))
+}
