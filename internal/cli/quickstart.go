@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +21,7 @@ const quickstartGroup = "aksbox-quickstart"
 // long it took.
 func quickstartCmd(a *App) *cobra.Command {
 	var cleanup bool
+	var listen string
 	cmd := &cobra.Command{
 		Use:   "quickstart",
 		Short: "Start the cloud and walk the private-cluster document's steps",
@@ -28,7 +30,7 @@ func quickstartCmd(a *App) *cobra.Command {
 			if os.Geteuid() != 0 {
 				return fmt.Errorf("aksbox quickstart builds network namespaces and must run as root; run it again as root, e.g. 'sudo -E env PATH=$PATH go run ./cmd/aksbox quickstart'")
 			}
-			q := &quickstart{a: a, ctx: cmd.Context()}
+			q := &quickstart{a: a, ctx: cmd.Context(), listen: listen}
 			if cleanup {
 				return q.cleanup()
 			}
@@ -36,14 +38,16 @@ func quickstartCmd(a *App) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&cleanup, "cleanup", false, "delete what the quickstart made")
+	cmd.Flags().StringVar(&listen, "listen", instance.DefaultListen, "address of the cloud's endpoint, if the quickstart starts it")
 	return cmd
 }
 
 type quickstart struct {
-	a     *App
-	ctx   context.Context
-	self  string
-	steps int
+	a      *App
+	ctx    context.Context
+	listen string
+	self   string
+	steps  int
 }
 
 // step runs one aksbox command as a user would type it and reports it.
@@ -88,7 +92,7 @@ func (q *quickstart) init() error {
 	if _, err := q.a.Dir().ReadServer(); err != nil {
 		fmt.Fprintf(q.a.Stdout, "Starting the aksbox cloud (state in %s) ...\n", q.a.Dir())
 		var s serveFlags
-		s.listen, s.featureDelay, s.providerDelay, s.pageSize = "127.0.0.1:8443", 3*time.Second, time.Second, 100
+		s.listen, s.featureDelay, s.providerDelay, s.pageSize = q.listen, 3*time.Second, time.Second, 100
 		srv, err := startBackground(q.ctx, q.a.Dir(), s.args(), 2*time.Minute)
 		if err != nil {
 			return err
