@@ -2,11 +2,8 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
-
-	"github.com/aksbox/aksbox/internal/instance"
 )
 
 // The quickstart starts the cloud itself, walks the document's steps that
@@ -16,16 +13,7 @@ func TestQuickstart(t *testing.T) {
 		t.Skip("the quickstart runs as root")
 	}
 	dir := t.TempDir()
-	run := func(args ...string) (string, int) {
-		cmd := exec.Command(binary, args...)
-		cmd.Env = append(os.Environ(), instance.EnvStateDir+"="+dir)
-		out, err := cmd.CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return string(out), code
-	}
+	run := func(args ...string) (string, int) { return runIn(dir, args...) }
 	t.Cleanup(func() { run("down") })
 	out, code := run("quickstart", "--listen", "127.0.0.1:0")
 	if code != 0 {

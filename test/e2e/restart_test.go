@@ -3,7 +3,6 @@ package e2e
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -57,15 +56,9 @@ func TestStateSurvivesRestartAndKill(t *testing.T) {
 // client commands find it through the state dir alone.
 func TestUpStatusDown(t *testing.T) {
 	dir := t.TempDir()
+	// --state-dir alone selects the instance (the variable is left empty).
 	run := func(args ...string) (string, int) {
-		cmd := exec.Command(binary, append([]string{"--state-dir", dir}, args...)...)
-		cmd.Env = append(os.Environ(), instance.EnvStateDir+"=")
-		out, err := cmd.CombinedOutput()
-		code := 0
-		if ee, ok := err.(*exec.ExitError); ok {
-			code = ee.ExitCode()
-		}
-		return string(out), code
+		return runIn("", append([]string{"--state-dir", dir}, args...)...)
 	}
 	t.Cleanup(func() { run("down") })
 	if out, code := run("status"); code != 3 || !strings.Contains(out, "not running") {

@@ -3,10 +3,13 @@ package e2e
 import (
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+	"github.com/aksbox/aksbox/internal/instance"
 )
 
 var runtimePoll = runtime.PollUntilDoneOptions{Frequency: 200 * time.Millisecond}
@@ -26,4 +29,17 @@ func deref(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// runIn runs the aksbox binary with AKSBOX_STATE_DIR=stateDir and returns
+// its combined output and exit code.
+func runIn(stateDir string, args ...string) (string, int) {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), instance.EnvStateDir+"="+stateDir)
+	out, err := cmd.CombinedOutput()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	}
+	return string(out), code
 }
