@@ -17,7 +17,7 @@ func (allowAll) Authenticate(r *http.Request) (Caller, string, error) {
 	}
 	return Caller{ObjectID: "o"}, "", nil
 }
-func (allowAll) CanAccess(c Caller, sub string) bool { return sub == "sub" }
+func (allowAll) Subscription(c Caller, sub string) (string, bool) { return sub, sub == "sub" }
 
 type body struct {
 	Location *string           `json:"location"`

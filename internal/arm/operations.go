@@ -58,11 +58,14 @@ type Operations struct {
 	log *slog.Logger
 	ctx context.Context
 	wg  sync.WaitGroup
+
+	mu      sync.Mutex
+	running map[string]bool
 }
 
 // NewOperations makes the operation keeper; ctx bounds background work.
 func NewOperations(ctx context.Context, st *store.Store, log *slog.Logger) *Operations {
-	return &Operations{st: st, log: log, ctx: ctx}
+	return &Operations{st: st, log: log, ctx: ctx, running: map[string]bool{}}
 }
 
 func opKey(name string) string { return "/aksbox/operations/" + strings.ToLower(name) }
@@ -134,11 +137,19 @@ func (o *Operations) Finish(ctx context.Context, name string, err error) error {
 // and the owner of the resource resumes it on the next start.
 func (o *Operations) Go(name string, fn func(ctx context.Context) error) {
 	o.wg.Add(1)
+	o.mu.Lock()
+	o.running[name] = true
+	o.mu.Unlock()
 	go func() {
 		defer o.wg.Done()
+		defer func() {
+			o.mu.Lock()
+			delete(o.running, name)
+			o.mu.Unlock()
+		}()
 		err := fn(o.ctx)
-		if o.ctx.Err() != nil {
-			return
+		if err != nil && o.ctx.Err() != nil {
+			return // interrupted by the stop: resumed on the next start
 		}
 		if ferr := o.Finish(context.WithoutCancel(o.ctx), name, err); ferr != nil {
 			o.log.Error("finishing operation", "operation", name, "err", ferr)
@@ -168,4 +179,36 @@ func (o *Operations) AcceptWithLocation(w http.ResponseWriter, r *Request, subsc
 	h.Set("Location", fmt.Sprintf("%s/subscriptions/%s/operationresults/%s?api-version=%s", r.BaseURL, subscription, op.Name, r.APIVersion))
 	h.Set("Retry-After", "1")
 	w.WriteHeader(http.StatusAccepted)
+}
+
+// Sweep ends the operations a stopped server left InProgress that nobody
+// resumed: a delete whose resource is gone succeeded; anything else failed
+// because it was interrupted. Call it after every owner has resumed its work.
+func (o *Operations) Sweep(ctx context.Context) error {
+	objs, err := o.st.List(ctx, "/aksbox/operations/")
+	if err != nil {
+		return err
+	}
+	rec := NewRecords(o.st)
+	for _, obj := range objs {
+		var op Operation
+		if json.Unmarshal(obj.Value, &op) != nil || op.Done() {
+			continue
+		}
+		o.mu.Lock()
+		running := o.running[op.Name]
+		o.mu.Unlock()
+		if running {
+			continue
+		}
+		var ferr error
+		if _, gerr := rec.Get(ctx, op.ResourceID); !errors.Is(gerr, store.ErrNotFound) || op.Method != http.MethodDelete {
+			ferr = Errorf(http.StatusInternalServerError, "OperationInterrupted",
+				"The operation was interrupted by a restart of aksbox and did not finish; send the request again.")
+		}
+		if err := o.Finish(ctx, op.Name, ferr); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -26,8 +26,9 @@ type Authenticator interface {
 	// Authenticate returns the caller, or an *Error (401) and the value of
 	// the WWW-Authenticate header to send with it.
 	Authenticate(r *http.Request) (Caller, string, error)
-	// CanAccess tells whether the caller may act in the subscription.
-	CanAccess(c Caller, subscription string) bool
+	// Subscription returns the subscription ID as the directory spells it,
+	// and whether the caller may act in it.
+	Subscription(c Caller, subscription string) (string, bool)
 }
 
 // Handler serves one matched route. A returned error is sent in ARM's
@@ -149,6 +150,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 }
 
 func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, vars map[string]string) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Error("handler panicked", "method", hr.Method, "path", hr.URL.Path, "panic", p)
+			WriteError(w, Errorf(http.StatusInternalServerError, "InternalServerError",
+				"The server failed to handle %s %s; the failure is in its log.", hr.Method, hr.URL.Path))
+		}
+	}()
 	r := &Request{Request: hr, vars: vars, BaseURL: baseURL(hr)}
 	if !rt.Public {
 		c, challenge, err := s.auth.Authenticate(hr)
@@ -160,11 +168,15 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, var
 			return
 		}
 		r.Caller = c
-		if sub := vars["subscriptionid"]; sub != "" && !s.auth.CanAccess(c, sub) {
-			WriteError(w, Errorf(http.StatusForbidden, "AuthorizationFailed",
-				"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
-				c.ClientID, c.ObjectID, hr.Method, sub))
-			return
+		if sub := vars["subscriptionid"]; sub != "" {
+			canonical, ok := s.auth.Subscription(c, sub)
+			if !ok {
+				WriteError(w, Errorf(http.StatusForbidden, "AuthorizationFailed",
+					"The client '%s' with object id '%s' does not have authorization to perform action '%s' over scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please refresh your credentials.",
+					c.ClientID, c.ObjectID, hr.Method, sub))
+				return
+			}
+			vars["subscriptionid"] = canonical
 		}
 	}
 	if !rt.NoAPIVersion {

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/aksbox/aksbox/internal/arm"
@@ -84,11 +83,12 @@ func Run(ctx context.Context, o Options) error {
 	}
 	workCtx, stopWork := context.WithCancel(context.Background())
 	ops := arm.NewOperations(workCtx, st, log)
+	// Background work ends before the store closes (deferred above).
+	defer func() { stopWork(); ops.Wait() }()
 	front := arm.NewServer(authenticator{issuer}, log)
 	front.Fallback = http.NewServeMux()
 	issuer.Register(front.Fallback)
 	if err := assemble(ctx, front, st, ops, dir, o, log); err != nil {
-		stopWork()
 		return err
 	}
 
@@ -100,8 +100,13 @@ func Run(ctx context.Context, o Options) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	shutdown := func() {
+		shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutCtx)
+	}
 	if err := o.Dir.WriteServer(instance.Server{Endpoint: endpoint, PID: os.Getpid(), Started: time.Now().UTC()}); err != nil {
-		stopWork()
+		shutdown()
 		return err
 	}
 	defer o.Dir.RemoveServer()
@@ -113,15 +118,10 @@ func Run(ctx context.Context, o Options) error {
 	select {
 	case <-ctx.Done():
 	case err := <-errc:
-		stopWork()
 		return fmt.Errorf("serving: %w", err)
 	}
 	log.Info("aksbox is stopping")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_ = srv.Shutdown(shutCtx)
-	stopWork()
-	ops.Wait()
+	shutdown()
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
@@ -155,7 +155,10 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	feat.Routes(front)
 	res.Routes(front)
 	unknownProviderRoutes(front, cat, res)
-	return res.Resume(ctx)
+	if err := res.Resume(ctx); err != nil {
+		return err
+	}
+	return ops.Sweep(ctx)
 }
 
 // authenticator adapts the identity issuer to the front door.
@@ -173,6 +176,11 @@ func (a authenticator) Authenticate(r *http.Request) (arm.Caller, string, error)
 	return arm.Caller{ClientID: c.ClientID, ObjectID: c.ObjectID, TenantID: c.TenantID}, "", nil
 }
 
-func (a authenticator) CanAccess(c arm.Caller, sub string) bool {
-	return a.is.Directory().HasAccess(c.ObjectID, strings.ToLower(sub))
+func (a authenticator) Subscription(c arm.Caller, sub string) (string, bool) {
+	d := a.is.Directory()
+	s, ok := d.Subscription(sub)
+	if !ok || !d.HasAccess(c.ObjectID, s.SubscriptionID) {
+		return "", false
+	}
+	return s.SubscriptionID, true
 }

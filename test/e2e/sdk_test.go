@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -179,5 +180,45 @@ func TestConcurrentWritersWithIfMatch(t *testing.T) {
 	code, _, _ = in.call(http.MethodPatch, p, `{"tags":{}}`, "If-Match", h.Get("ETag"))
 	if code != http.StatusOK {
 		t.Fatalf("PATCH with current ETag: %d", code)
+	}
+}
+
+// PUT is idempotent (same body: 200 and the same ETag) and replaces the
+// whole resource (tags left out are removed); the subscription ID in
+// answers is spelled as the directory spells it, whatever the URL said.
+func TestPutIdempotentAndReplacing(t *testing.T) {
+	in := start(t)
+	p := "/subscriptions/" + strings.ToUpper(in.Sub) + "/resourcegroups/idem?api-version=2021-04-01"
+	code, m, h1 := in.call(http.MethodPut, p, `{"location":"westus2","tags":{"a":"1"}}`)
+	if code != http.StatusCreated {
+		t.Fatalf("create: %d %v", code, m)
+	}
+	if id, _ := m["id"].(string); id != "/subscriptions/"+in.Sub+"/resourceGroups/idem" {
+		t.Errorf("id = %q, want the directory's spelling of the subscription", id)
+	}
+	code, _, h2 := in.call(http.MethodPut, p, `{"location":"westus2","tags":{"a":"1"}}`)
+	if code != http.StatusOK || h1.Get("ETag") != h2.Get("ETag") {
+		t.Fatalf("same PUT again: %d, ETag %s then %s", code, h1.Get("ETag"), h2.Get("ETag"))
+	}
+	code, m, h3 := in.call(http.MethodPut, p, `{"location":"westus2"}`)
+	if code != http.StatusOK || m["tags"] != nil || h3.Get("ETag") == h2.Get("ETag") {
+		t.Fatalf("PUT without tags: %d tags=%v etag %s", code, m["tags"], h3.Get("ETag"))
+	}
+}
+
+// A namespace answers MissingSubscriptionRegistration until the
+// subscription registers for it, and not after.
+func TestRegistrationGate(t *testing.T) {
+	in := start(t, "--provider-registration-delay", "0s")
+	in.mustAksbox("group", "create", "-n", "g", "-l", "westus2")
+	p := "/subscriptions/" + in.Sub + "/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c?api-version=2022-11-01"
+	code, m, _ := in.call(http.MethodGet, p, "")
+	if code != http.StatusConflict || errCode(m) != "MissingSubscriptionRegistration" {
+		t.Fatalf("before registering: %d %v", code, m)
+	}
+	in.mustAksbox("provider", "register", "--namespace", "Microsoft.ContainerService")
+	code, m, _ = in.call(http.MethodGet, p, "")
+	if errCode(m) == "MissingSubscriptionRegistration" {
+		t.Fatalf("after registering: %d %v", code, m)
 	}
 }

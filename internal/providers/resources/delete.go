@@ -31,7 +31,7 @@ func (p *Provider) deleteGroup(w http.ResponseWriter, r *arm.Request, id arm.Res
 		return err
 	}
 	if g.Properties.ProvisioningState == "Deleting" && cur.Operation != "" {
-		if op, err := p.ops.Get(ctx, cur.Operation); err == nil {
+		if op, err := p.ops.Get(ctx, cur.Operation); err == nil && !op.Done() {
 			p.ops.AcceptWithLocation(w, r, id.Subscription, op)
 			return nil
 		}
@@ -51,8 +51,35 @@ func (p *Provider) deleteGroup(w http.ResponseWriter, r *arm.Request, id arm.Res
 	return nil
 }
 
-// purge undoes and removes everything in a group, then the group.
+// purge undoes and removes everything in a group, then the group. When it
+// fails the group is left Failed (not stuck Deleting), so it can be
+// deleted again.
 func (p *Provider) purge(ctx context.Context, id arm.ResourceID) error {
+	err := p.purgeContents(ctx, id)
+	if err != nil && ctx.Err() == nil {
+		p.markFailed(context.WithoutCancel(ctx), id)
+	}
+	return err
+}
+
+func (p *Provider) markFailed(ctx context.Context, id arm.ResourceID) {
+	defer arm.LockResource(id.String())()
+	st, err := p.rec.Get(ctx, id.String())
+	if err != nil {
+		return
+	}
+	var g Group
+	if json.Unmarshal(st.Body, &g) != nil {
+		return
+	}
+	g.Properties.ProvisioningState = "Failed"
+	body, _ := json.Marshal(g)
+	if _, err := p.rec.Put(ctx, id.String(), arm.Record{Body: body}, st.Revision); err != nil {
+		p.log.Error("marking group failed", "group", id.ResourceGroup, "err", err)
+	}
+}
+
+func (p *Provider) purgeContents(ctx context.Context, id arm.ResourceID) error {
 	p.mu.Lock()
 	cascades := append([]Cascade(nil), p.cascades...)
 	p.mu.Unlock()

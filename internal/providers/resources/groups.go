@@ -172,7 +172,8 @@ func (p *Provider) writeGroup(r *arm.Request, id arm.ResourceID, in *groupInput,
 			return 0, nil, 0, arm.Errorf(http.StatusConflict, "InvalidResourceGroupLocation",
 				"Invalid resource group location '%s'. The Resource group already exists in location '%s'.", loc, old.Location)
 		}
-		g.ID, g.Name, g.ManagedBy, g.Tags = old.ID, old.Name, old.ManagedBy, old.Tags
+		// PUT replaces the group: only the stored spelling of its ID stays.
+		g.ID, g.Name = old.ID, old.Name
 		status = http.StatusOK
 	}
 	if in.Tags != nil {

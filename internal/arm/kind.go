@@ -1,0 +1,148 @@
+package arm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/aksbox/aksbox/internal/store"
+)
+
+// Kind serves one resource type with ARM's generic semantics — PUT as
+// create-or-update, GET, DELETE, list per parent, per group and per
+// subscription — and leaves what is particular to the type to its hooks.
+// Creation and deletion are long-running operations when the type has
+// realization work to do.
+type Kind struct {
+	Namespace   string // Microsoft.Network
+	Type        string // virtualNetworks, or virtualNetworks/subnets for a child
+	APIVersions []string
+	// Build validates a PUT body against the current record (nil when
+	// creating) and returns the record to store. The body's
+	// provisioningState is set by Kind.
+	Build func(ctx context.Context, r *Request, id ResourceID, body []byte, cur *Stored) (Record, error)
+	// Realize makes a stored resource real (network namespaces, processes).
+	// It runs in the background after the PUT answered; nil: nothing to do.
+	Realize func(ctx context.Context, id ResourceID, rec *Stored) error
+	// CheckDelete refuses a delete, e.g. InUseSubnetCannotBeDeleted; nil: always allowed.
+	CheckDelete func(ctx context.Context, id ResourceID, rec *Stored) error
+	// Unrealize undoes Realize before the record is removed; nil: nothing to do.
+	Unrealize func(ctx context.Context, id ResourceID, rec *Stored) error
+	// View computes the body a client sees from the stored one (e.g. states
+	// that depend on other resources); nil: the stored body.
+	View func(ctx context.Context, st *Stored) json.RawMessage
+	h *kindHandler
+}
+
+// KindDeps are what every Kind needs from the server.
+type KindDeps struct {
+	Records *Records
+	Ops     *Operations
+	Catalog *Catalog
+	// Group checks that a group exists and is not being deleted.
+	Group func(ctx context.Context, sub, name string) error
+	Log   *slog.Logger
+}
+
+// Serve registers the kind's routes and its type in the catalog.
+func (k *Kind) Serve(s *Server, d KindDeps) {
+	d.Catalog.Add(Namespace{Name: k.Namespace, Types: []ResourceType{{Name: k.Type, APIVersions: k.APIVersions}}})
+	types := strings.Split(k.Type, "/")
+	path := "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/" + k.Namespace
+	for i, t := range types {
+		path += "/" + t + "/{name" + fmt.Sprint(i) + "}"
+	}
+	h := &kindHandler{k: k, d: d}
+	k.h = h
+	s.Handle(Route{Pattern: path, APIVersions: k.APIVersions, Handler: h.one,
+		Methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}})
+	s.Handle(Route{Pattern: strings.TrimSuffix(path, "/{name"+fmt.Sprint(len(types)-1)+"}"), APIVersions: k.APIVersions,
+		Methods: []string{http.MethodGet}, Handler: h.list})
+	if len(types) == 1 {
+		s.Handle(Route{Pattern: "/subscriptions/{subscriptionId}/providers/" + k.Namespace + "/" + k.Type,
+			APIVersions: k.APIVersions, Methods: []string{http.MethodGet}, Handler: h.list})
+	}
+}
+
+type kindHandler struct {
+	k *Kind
+	d KindDeps
+}
+
+// id builds the resource ID of a request with the names as given; without
+// its last name (the ID of the parent) when full is false.
+func (h *kindHandler) id(r *Request, full bool) ResourceID {
+	id := ResourceID{Subscription: r.Var("subscriptionId"), ResourceGroup: r.Var("resourceGroupName")}
+	types := strings.Split(h.k.Type, "/")
+	n := len(types)
+	if !full {
+		n--
+	}
+	if n > 0 {
+		id.Namespace = h.k.Namespace
+	}
+	for i := 0; i < n; i++ {
+		id.Types = append(id.Types, types[i])
+		id.Names = append(id.Names, r.Var("name"+fmt.Sprint(i)))
+	}
+	return id
+}
+
+func (h *kindHandler) preflight(r *Request) error {
+	if err := h.d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), h.k.Namespace); err != nil {
+		return err
+	}
+	if g := r.Var("resourceGroupName"); g != "" {
+		return h.d.Group(r.Context(), r.Var("subscriptionId"), g)
+	}
+	return nil
+}
+
+func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
+	if err := h.preflight(r); err != nil {
+		return err
+	}
+	id := h.id(r, true)
+	// A child needs its parent.
+	if len(id.Types) > 1 {
+		if _, err := h.d.Records.Get(r.Context(), id.Parent().String()); errors.Is(err, store.ErrNotFound) {
+			return NotFound(id.Parent())
+		} else if err != nil {
+			return err
+		}
+	}
+	if r.Method != http.MethodGet {
+		defer LockResource(id.String())()
+	}
+	cur, err := h.d.Records.Get(r.Context(), id.String())
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	switch r.Method {
+	case http.MethodGet:
+		if cur == nil {
+			return NotFound(id)
+		}
+		w.Header().Set("ETag", cur.ETag())
+		WriteJSON(w, http.StatusOK, h.k.Body(r.Context(), cur))
+		return nil
+	case http.MethodPut:
+		return h.put(w, r, id, cur)
+	case http.MethodPatch:
+		return h.patch(w, r, id, cur)
+	default:
+		return h.delete(w, r, id, cur)
+	}
+}
+
+// Body is what a client sees of a stored resource of this kind.
+func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
+	if k.View != nil {
+		st = &Stored{Record: Record{Body: k.View(ctx, st), Operation: st.Operation, Internal: st.Internal}, Key: st.Key, Revision: st.Revision}
+	}
+	return BodyOf(st)
+}

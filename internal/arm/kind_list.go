@@ -1,0 +1,99 @@
+package arm
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+)
+
+// is tells whether a record key is of this kind's type.
+func (k *Kind) is(key string) (ResourceID, bool) {
+	id, err := ParseID(strings.TrimPrefix(key, "/aksbox/arm"))
+	if err != nil || id.Namespace == "" {
+		return id, false
+	}
+	return id, strings.EqualFold(id.Type(), k.Namespace+"/"+k.Type)
+}
+
+func (h *kindHandler) list(w http.ResponseWriter, r *Request) error {
+	if err := h.preflight(r); err != nil {
+		return err
+	}
+	parent := h.id(r, false)
+	prefix := parent.String()
+	if parent.ResourceGroup == "" {
+		prefix += "/resourceGroups"
+	}
+	if len(parent.Types) > 0 {
+		if _, err := h.d.Records.Get(r.Context(), prefix); err != nil {
+			return NotFound(parent)
+		}
+	}
+	all, err := h.d.Records.List(r.Context(), prefix)
+	if err != nil {
+		return err
+	}
+	var items []json.RawMessage
+	for _, st := range all {
+		if _, ok := h.k.is(st.Key); ok {
+			items = append(items, h.k.Body(r.Context(), st))
+		}
+	}
+	return WritePage(w, r, items)
+}
+
+// All lists every stored resource of this kind.
+func (k *Kind) All(ctx context.Context, rec *Records) ([]*Stored, error) {
+	all, err := rec.List(ctx, "/subscriptions")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Stored
+	for _, st := range all {
+		if _, ok := k.is(st.Key); ok {
+			out = append(out, st)
+		}
+	}
+	return out, nil
+}
+
+// Resume brings the kind back after a start: operations a stopped server
+// left unfinished run again, and every settled resource is realized again
+// (Realize is idempotent), since the store is the truth.
+func (k *Kind) Resume(ctx context.Context) error {
+	h := k.h
+	all, err := k.All(ctx, h.d.Records)
+	if err != nil {
+		return err
+	}
+	for _, st := range all {
+		id, _ := ParseID(idOf(st))
+		if st.Operation != "" {
+			op, err := h.d.Ops.Get(ctx, st.Operation)
+			if err == nil && !op.Done() {
+				name := op.Name
+				if State(st.Body) == Deleting {
+					h.d.Ops.Go(name, func(ctx context.Context) error { return h.unrealize(ctx, id) })
+				} else {
+					h.d.Ops.Go(name, func(ctx context.Context) error { return h.realize(ctx, id, name) })
+				}
+				continue
+			}
+		}
+		if k.Realize != nil && State(st.Body) == Succeeded {
+			if err := k.Realize(ctx, id, st); err != nil {
+				h.d.Log.Error("re-creating resource after start", "id", id.String(), "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+func idOf(st *Stored) string {
+	var b struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(st.Body, &b)
+	return b.ID
+}

@@ -1,0 +1,273 @@
+package arm
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aksbox/aksbox/internal/store"
+)
+
+// Provisioning states.
+const (
+	Succeeded = "Succeeded"
+	Updating  = "Updating"
+	Deleting  = "Deleting"
+	Failed    = "Failed"
+)
+
+func readBody(r *Request) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, BadRequest("InvalidRequestContent", "The request content could not be read: %v.", err)
+	}
+	if len(data) > maxBody {
+		return nil, Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request content is larger than %d bytes.", maxBody)
+	}
+	return data, nil
+}
+
+// State reads properties.provisioningState of a body.
+func State(body json.RawMessage) string {
+	var b struct {
+		Properties struct {
+			ProvisioningState string `json:"provisioningState"`
+		} `json:"properties"`
+	}
+	_ = json.Unmarshal(body, &b)
+	return b.Properties.ProvisioningState
+}
+
+// SetState returns body with properties.provisioningState set.
+func SetState(body json.RawMessage, state string) (json.RawMessage, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(body, &m); err != nil {
+		return nil, fmt.Errorf("setting provisioning state: %w", err)
+	}
+	var props map[string]json.RawMessage
+	if raw, ok := m["properties"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &props); err != nil {
+			return nil, fmt.Errorf("setting provisioning state: %w", err)
+		}
+	}
+	if props == nil {
+		props = map[string]json.RawMessage{}
+	}
+	props["provisioningState"], _ = json.Marshal(state)
+	m["properties"], _ = json.Marshal(props)
+	return json.Marshal(m)
+}
+
+func (h *kindHandler) put(w http.ResponseWriter, r *Request, id ResourceID, cur *Stored) error {
+	ctx := r.Context()
+	expect, err := Preconditions(r.Request, cur)
+	if err != nil {
+		return err
+	}
+	if cur != nil && State(cur.Body) == Deleting {
+		return Errorf(http.StatusConflict, "AnotherOperationInProgress",
+			"The resource '%s' is being deleted; wait for the delete to finish before writing it again.", id.Name())
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	rec, err := h.k.Build(ctx, r, id, body, cur)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if cur != nil {
+		status = http.StatusOK
+	}
+	op, st, err := h.k.Write(ctx, id, rec, expect)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("ETag", st.ETag())
+	if op == nil {
+		WriteJSON(w, status, h.k.Body(ctx, st))
+		return nil
+	}
+	h.d.Ops.Accept(w, r, op, status, h.k.Body(ctx, st))
+	return nil
+}
+
+// Write stores rec for id (expect as in store.Put) and, when the kind has
+// realization work, marks it Updating, starts an operation and realizes it
+// in the background; otherwise it is stored Succeeded and op is nil. Child
+// handlers that change a resource's record use it too.
+func (k *Kind) Write(ctx context.Context, id ResourceID, rec Record, expect int64) (*Operation, *Stored, error) {
+	h := k.h
+	state := Succeeded
+	if k.Realize != nil {
+		state = Updating
+	}
+	var err error
+	if rec.Body, err = SetState(rec.Body, state); err != nil {
+		return nil, nil, err
+	}
+	var op *Operation
+	if k.Realize != nil {
+		if op, err = h.d.Ops.Start(ctx, id.Subscription, k.Namespace, location(rec.Body), id.String(), http.MethodPut); err != nil {
+			return nil, nil, err
+		}
+		rec.Operation = op.Name
+	}
+	rev, err := h.d.Records.Put(ctx, id.String(), rec, expect)
+	if err != nil {
+		if op != nil {
+			_ = h.d.Ops.Finish(context.WithoutCancel(ctx), op.Name, err)
+		}
+		return nil, nil, err
+	}
+	if op != nil {
+		name := op.Name
+		h.d.Ops.Go(name, func(ctx context.Context) error { return h.realize(ctx, id, name) })
+	}
+	return op, &Stored{Record: rec, Revision: rev}, nil
+}
+
+// realize runs the kind's Realize for the operation opName and records the
+// outcome in provisioningState, unless a newer operation took over.
+func (h *kindHandler) realize(ctx context.Context, id ResourceID, opName string) error {
+	st, err := h.d.Records.Get(ctx, id.String())
+	if err != nil {
+		return err
+	}
+	rerr := h.k.Realize(ctx, id, st)
+	if ctx.Err() != nil {
+		return ctx.Err() // stopping: the next start resumes
+	}
+	defer LockResource(id.String())()
+	st, err = h.d.Records.Get(ctx, id.String())
+	if err != nil {
+		return err
+	}
+	if st.Operation != opName {
+		return rerr // superseded by a newer PUT or a DELETE
+	}
+	state := Succeeded
+	if rerr != nil {
+		state = Failed
+		h.d.Log.Error("realizing resource failed", "id", id.String(), "err", rerr)
+	}
+	if st.Body, err = SetState(st.Body, state); err != nil {
+		return err
+	}
+	st.Operation = ""
+	if _, err := h.d.Records.Put(ctx, id.String(), st.Record, st.Revision); err != nil {
+		return err
+	}
+	return rerr
+}
+
+func location(body json.RawMessage) string {
+	var b struct {
+		Location string `json:"location"`
+	}
+	_ = json.Unmarshal(body, &b)
+	return b.Location
+}
+
+// patch updates tags, as ARM's PATCH of a tracked resource does.
+func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cur *Stored) error {
+	if cur == nil {
+		return NotFound(id)
+	}
+	expect, err := Preconditions(r.Request, cur)
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Tags *map[string]string `json:"tags"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(cur.Body, &m); err != nil {
+		return err
+	}
+	if in.Tags != nil {
+		m["tags"], _ = json.Marshal(*in.Tags)
+	}
+	rec := cur.Record
+	rec.Body, _ = json.Marshal(m)
+	rev, err := h.d.Records.Put(r.Context(), id.String(), rec, expect)
+	if err != nil {
+		return err
+	}
+	st := &Stored{Record: rec, Revision: rev}
+	w.Header().Set("ETag", st.ETag())
+	WriteJSON(w, http.StatusOK, h.k.Body(r.Context(), st))
+	return nil
+}
+
+func (h *kindHandler) delete(w http.ResponseWriter, r *Request, id ResourceID, cur *Stored) error {
+	ctx := r.Context()
+	if cur == nil {
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	if _, err := Preconditions(r.Request, cur); err != nil {
+		return err
+	}
+	if h.k.CheckDelete != nil {
+		if err := h.k.CheckDelete(ctx, id, cur); err != nil {
+			return err
+		}
+	}
+	if h.k.Unrealize == nil {
+		if err := h.remove(ctx, id); err != nil {
+			return err
+		}
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	op, err := h.d.Ops.Start(ctx, id.Subscription, h.k.Namespace, location(cur.Body), id.String(), http.MethodDelete)
+	if err != nil {
+		return err
+	}
+	rec := cur.Record
+	if rec.Body, err = SetState(rec.Body, Deleting); err != nil {
+		return err
+	}
+	rec.Operation = op.Name
+	if _, err := h.d.Records.Put(ctx, id.String(), rec, cur.Revision); err != nil {
+		_ = h.d.Ops.Finish(context.WithoutCancel(ctx), op.Name, err)
+		return err
+	}
+	h.d.Ops.Go(op.Name, func(ctx context.Context) error { return h.unrealize(ctx, id) })
+	h.d.Ops.Accept(w, r, op, http.StatusAccepted, nil)
+	return nil
+}
+
+func (h *kindHandler) unrealize(ctx context.Context, id ResourceID) error {
+	st, err := h.d.Records.Get(ctx, id.String())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.k.Unrealize(ctx, id, st); err != nil {
+		return err
+	}
+	defer LockResource(id.String())()
+	return h.remove(ctx, id)
+}
+
+// remove deletes the record and those of its children.
+func (h *kindHandler) remove(ctx context.Context, id ResourceID) error {
+	if _, err := h.d.Records.Store().DeletePrefix(ctx, id.Key()+"/"); err != nil {
+		return err
+	}
+	if err := h.d.Records.Delete(ctx, id.String(), -1); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
