@@ -35,7 +35,7 @@ type Kind struct {
 	// View computes the body a client sees from the stored one (e.g. states
 	// that depend on other resources); nil: the stored body.
 	View func(ctx context.Context, st *Stored) json.RawMessage
-	h *kindHandler
+	h    *kindHandler
 }
 
 // KindDeps are what every Kind needs from the server.
