@@ -47,7 +47,17 @@ func (c *Catalog) Add(ns Namespace) {
 	defer c.mu.Unlock()
 	k := strings.ToLower(ns.Name)
 	if cur, ok := c.nss[k]; ok {
-		cur.Types = append(cur.Types, ns.Types...)
+		for _, t := range ns.Types {
+			known := false
+			for i := range cur.Types {
+				if strings.EqualFold(cur.Types[i].Name, t.Name) {
+					cur.Types[i], known = t, true
+				}
+			}
+			if !known {
+				cur.Types = append(cur.Types, t)
+			}
+		}
 		return
 	}
 	n := ns

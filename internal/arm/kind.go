@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -35,6 +36,10 @@ type Kind struct {
 	// View computes the body a client sees from the stored one (e.g. states
 	// that depend on other resources); nil: the stored body.
 	View func(ctx context.Context, st *Stored) json.RawMessage
+	// Serialize runs every write of this kind one at a time, for kinds
+	// whose Build allocates from a shared pool (IP addresses).
+	Serialize bool
+	serial    sync.Mutex
 	h    *kindHandler
 }
 
@@ -116,6 +121,10 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 		}
 	}
 	if r.Method != http.MethodGet {
+		if h.k.Serialize {
+			h.k.serial.Lock()
+			defer h.k.serial.Unlock()
+		}
 		defer LockResource(id.String())()
 	}
 	cur, err := h.d.Records.Get(r.Context(), id.String())

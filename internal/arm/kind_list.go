@@ -3,6 +3,7 @@ package arm
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 )
@@ -96,4 +97,29 @@ func idOf(st *Stored) string {
 	}
 	_ = json.Unmarshal(st.Body, &b)
 	return b.ID
+}
+
+// UnrealizeGroup undoes every resource of this kind in a group that is
+// being deleted (the group's records are removed by its owner afterwards).
+func (k *Kind) UnrealizeGroup(ctx context.Context, group ResourceID) error {
+	if k.Unrealize == nil {
+		return nil
+	}
+	all, err := k.h.d.Records.List(ctx, group.String())
+	if err != nil {
+		return err
+	}
+	for _, st := range all {
+		id, ok := k.is(st.Key)
+		if !ok {
+			continue
+		}
+		if full, err := ParseID(idOf(st)); err == nil {
+			id = full
+		}
+		if err := k.Unrealize(ctx, id, st); err != nil {
+			return fmt.Errorf("deleting %s: %w", id.String(), err)
+		}
+	}
+	return nil
 }

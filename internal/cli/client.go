@@ -80,7 +80,7 @@ func (a *App) Connect() (*Conn, error) {
 	if a.Debug {
 		azlog.SetListener(func(ev azlog.Event, msg string) { fmt.Fprintf(a.Stderr, "DEBUG: %s: %s\n", ev, msg) })
 	}
-	copts := azcore.ClientOptions{Cloud: Cloud(srv.Endpoint), Transport: hc}
+	copts := azcore.ClientOptions{Cloud: Cloud(srv.Endpoint), Transport: hc, PerRetryPolicies: a.logPolicies()}
 	p := d.Principals()[0]
 	cred, err := azidentity.NewClientSecretCredential(d.TenantID(), p.ClientID, p.Secret,
 		&azidentity.ClientSecretCredentialOptions{ClientOptions: copts, DisableInstanceDiscovery: true})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,10 +46,14 @@ func serveCmd(a *App) *cobra.Command {
 			if srv, err := dir.ReadServer(); err == nil && srv.PID != os.Getpid() {
 				return fmt.Errorf("an aksbox server (pid %d) already serves state dir %s at %s; stop it with 'aksbox down' or pick another --state-dir", srv.PID, dir, srv.Endpoint)
 			}
-			return cloud.Run(cmd.Context(), cloud.Options{
+			err := cloud.Run(cmd.Context(), cloud.Options{
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
 			})
+			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
+				return nil // told to stop while starting
+			}
+			return err
 		},
 	}
 	s.add(cmd)
@@ -91,58 +94,6 @@ func upCmd(a *App) *cobra.Command {
 	return cmd
 }
 
-// startBackground runs 'aksbox serve' detached, logging to the state dir,
-// and waits until it has published its endpoint.
-func startBackground(ctx context.Context, dir instance.Dir, serveArgs []string, timeout time.Duration) (instance.Server, error) {
-	var none instance.Server
-	if err := os.MkdirAll(string(dir), 0o700); err != nil {
-		return none, fmt.Errorf("creating state dir: %w", err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return none, err
-	}
-	logf, err := os.OpenFile(dir.LogFile(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
-	if err != nil {
-		return none, fmt.Errorf("opening log file: %w", err)
-	}
-	defer logf.Close()
-	c := exec.Command(self, append([]string{"serve", "--state-dir", string(dir)}, serveArgs...)...)
-	c.Stdout, c.Stderr = logf, logf
-	c.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	if err := c.Start(); err != nil {
-		return none, fmt.Errorf("starting the server: %w", err)
-	}
-	pid := c.Process.Pid
-	_ = os.WriteFile(dir.PIDFile(), []byte(strconv.Itoa(pid)+"\n"), 0o644)
-	exited := make(chan error, 1)
-	go func() { exited <- c.Wait() }()
-	deadline := time.After(timeout)
-	for {
-		if srv, err := dir.ReadServer(); err == nil && srv.PID == pid {
-			return srv, nil
-		}
-		select {
-		case err := <-exited:
-			return none, fmt.Errorf("the server exited during start (%v); see %s:\n%s", err, dir.LogFile(), tail(dir.LogFile(), 10))
-		case <-deadline:
-			return none, fmt.Errorf("the server did not become ready within %s; see %s", timeout, dir.LogFile())
-		case <-ctx.Done():
-			return none, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-func tail(path string, n int) string {
-	data, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 func downCmd(a *App) *cobra.Command {
 	var timeout time.Duration
 	cmd := &cobra.Command{
@@ -173,11 +124,15 @@ func downCmd(a *App) *cobra.Command {
 	return cmd
 }
 
-// runningPID is the pid of the instance's server, from its server file or
-// pid file; 0 when none runs.
+// runningPID is the pid of the instance's server: from its server file, or
+// from the pid file of 'aksbox up' while a server that has not published
+// itself yet holds the state dir's lock; 0 when none runs.
 func runningPID(dir instance.Dir) int {
 	if srv, err := dir.ReadServer(); err == nil {
 		return srv.PID
+	}
+	if held, err := dir.Locked(); err != nil || !held {
+		return 0
 	}
 	data, err := os.ReadFile(dir.PIDFile())
 	if err != nil {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/resources/armresources"
@@ -107,7 +108,7 @@ func groupListCmd(a *App) *cobra.Command {
 			}
 			opts := &armresources.ResourceGroupsClientListOptions{}
 			if tag != "" {
-				k, v, hasV := cutTag(tag)
+				k, v, hasV := strings.Cut(tag, "=")
 				f := fmt.Sprintf("tagName eq '%s'", k)
 				if hasV {
 					f += fmt.Sprintf(" and tagValue eq '%s'", v)
@@ -254,13 +255,4 @@ func nameFlags(cmd *cobra.Command, name *string) {
 	cmd.Flags().StringVarP(name, "name", "n", "", "name of the resource group")
 	cmd.Flags().StringVarP(name, "resource-group", "g", "", "name of the resource group")
 	markAlias(cmd, "name", "resource-group")
-}
-
-func cutTag(t string) (string, string, bool) {
-	for i := 0; i < len(t); i++ {
-		if t[i] == '=' {
-			return t[:i], t[i+1:], true
-		}
-	}
-	return t, "", false
 }

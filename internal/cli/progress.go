@@ -12,8 +12,9 @@ func (a *App) withProgress(ctx context.Context, fn func(ctx context.Context) err
 	if !isTerminal(a.Stderr) || a.OnlyErrors {
 		return fn(ctx)
 	}
-	done := make(chan struct{})
+	done, stopped := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(stopped)
 		frames := []string{"|", "/", "-", "\\"}
 		t := time.NewTicker(150 * time.Millisecond)
 		defer t.Stop()
@@ -29,6 +30,6 @@ func (a *App) withProgress(ctx context.Context, fn func(ctx context.Context) err
 	}()
 	err := fn(ctx)
 	close(done)
-	time.Sleep(10 * time.Millisecond)
+	<-stopped // the line is cleared before anything else is printed
 	return err
 }

@@ -34,9 +34,9 @@ func providerTable(v any) any {
 func providerRegisterCmd(a *App, register bool) *cobra.Command {
 	var ns string
 	var wait bool
-	verb, short, final := "register", "Register a resource provider", "Registered"
+	verb, short, final, ongoing := "register", "Register a resource provider", "Registered", "Registering"
 	if !register {
-		verb, short, final = "unregister", "Unregister a resource provider", "NotRegistered"
+		verb, short, final, ongoing = "unregister", "Unregister a resource provider", "NotRegistered", "Unregistering"
 	}
 	cmd := &cobra.Command{
 		Use: verb, Short: short, Args: noArgs,
@@ -66,7 +66,7 @@ func providerRegisterCmd(a *App, register bool) *cobra.Command {
 				return nil
 			}
 			if !wait {
-				a.Warn("%sing is still on-going. You can monitor using 'aksbox provider show -n %s'", verb[:len(verb)-2]+"er", ns)
+				a.Warn("%s is still on-going. You can monitor using 'aksbox provider show -n %s'", ongoing, ns)
 				return nil
 			}
 			return a.withProgress(cmd.Context(), func(ctx context.Context) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/pki"
 	"github.com/aksbox/aksbox/internal/providers/features"
+	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -44,6 +45,12 @@ func Run(ctx context.Context, o Options) error {
 	if err := os.MkdirAll(string(o.Dir), 0o700); err != nil {
 		return fmt.Errorf("creating state dir: %w", err)
 	}
+	// One server per state dir: held until Run returns.
+	unlock, err := o.Dir.Lock()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", o.Listen, err)
@@ -88,7 +95,9 @@ func Run(ctx context.Context, o Options) error {
 	front := arm.NewServer(authenticator{issuer}, log)
 	front.Fallback = http.NewServeMux()
 	issuer.Register(front.Fallback)
-	if err := assemble(ctx, front, st, ops, dir, o, log); err != nil {
+	fab := openFabric(o.Dir, log)
+	defer fab.Close()
+	if err := assemble(ctx, front, st, ops, dir, fab, o, log); err != nil {
 		return err
 	}
 
@@ -139,7 +148,7 @@ func servingIPs(host string) []net.IP {
 
 // assemble adds every provider's routes to the front door, in order:
 // specific routes before generic ones.
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, o Options, log *slog.Logger) error {
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab network.Fabric, o Options, log *slog.Logger) error {
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
 	var subs []resources.Subscription
@@ -154,8 +163,18 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	ops.Routes(front)
 	feat.Routes(front)
 	res.Routes(front)
+	deps := arm.KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log,
+		Group: func(ctx context.Context, sub, g string) error { _, err := res.RequireGroup(ctx, sub, g); return err }}
+	netp := network.New(rec, fab, log)
+	netp.Routes(front, deps)
+	// Group deletion undoes resources in reverse order of dependency.
+	res.AddCascade(netp.VNets().UnrealizeGroup)
+
 	unknownProviderRoutes(front, cat, res)
 	if err := res.Resume(ctx); err != nil {
+		return err
+	}
+	if err := netp.VNets().Resume(ctx); err != nil {
 		return err
 	}
 	return ops.Sweep(ctx)

@@ -1,6 +1,7 @@
 // Package instance knows where an aksbox instance keeps its state and how
-// a client finds it: the state directory, the file a running server writes
-// with its endpoint, and the paths of its CA, log and pid files.
+// a client finds it: the state directory, the lock a running server holds,
+// the file it writes with its endpoint, and the paths of its CA, log and
+// pid files.
 package instance
 
 import (
@@ -80,7 +81,8 @@ func (d Dir) WriteServer(s Server) error {
 var ErrNotRunning = errors.New("aksbox is not running")
 
 // ReadServer reads the running server's facts; ErrNotRunning when the
-// server file is absent or its process is gone.
+// server file is absent or no server holds the state dir's lock (a file
+// left by a killed server names a pid that may since have been reused).
 func (d Dir) ReadServer() (Server, error) {
 	var s Server
 	data, err := os.ReadFile(d.ServerFile())
@@ -93,8 +95,12 @@ func (d Dir) ReadServer() (Server, error) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		return s, fmt.Errorf("reading %s: %w", d.ServerFile(), err)
 	}
-	if !Alive(s.PID) {
-		return s, fmt.Errorf("%w (its last process %d is gone; state dir %s); start it with 'aksbox up'", ErrNotRunning, s.PID, d)
+	running, err := d.Locked()
+	if err != nil {
+		return s, err
+	}
+	if !running {
+		return s, fmt.Errorf("%w (its last server, pid %d, has stopped; state dir %s); start it with 'aksbox up'", ErrNotRunning, s.PID, d)
 	}
 	return s, nil
 }

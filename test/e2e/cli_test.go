@@ -1,10 +1,17 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/instance"
 )
 
 // The seed's preview-feature steps through the aksbox CLI, with the exact
@@ -123,6 +130,185 @@ func TestCLIGroups(t *testing.T) {
 	}
 	for _, format := range []string{"json", "jsonc", "yaml", "yamlc", "tsv", "table", "none"} {
 		in.mustAksbox("group", "list", "-o", format)
+	}
+}
+
+// The global flags az has: --subscription, --only-show-errors, --verbose
+// and --debug.
+func TestCLIGlobalFlags(t *testing.T) {
+	in := start(t, "--provider-registration-delay", "1s")
+
+	// --subscription selects a subscription; one the principal cannot see
+	// is refused with ARM's 403, printed as az prints it.
+	in.mustAksbox("group", "create", "-n", "rg1", "-l", "westus2", "--subscription", in.Sub)
+	out := in.mustAksbox("group", "show", "-n", "rg1", "--subscription", in.Sub, "--query", "id", "-o", "tsv")
+	if want := "/subscriptions/" + in.Sub + "/resourceGroups/rg1"; !strings.EqualFold(strings.TrimSpace(out), want) {
+		t.Fatalf("group id with --subscription = %q, want %s", out, want)
+	}
+	if out := in.mustAksbox("account", "show", "--subscription", in.Sub, "--query", "id", "-o", "tsv"); strings.TrimSpace(out) != in.Sub {
+		t.Fatalf("account show --subscription: %q", out)
+	}
+	other := "00000000-0000-0000-0000-00000000beef"
+	out, errOut, code := in.aksbox("group", "list", "--subscription", other)
+	if code != 1 || out != "" || !strings.HasPrefix(errOut, "ERROR: (AuthorizationFailed) ") ||
+		!strings.Contains(errOut, "/subscriptions/"+other) || !strings.Contains(errOut, "\nCode: AuthorizationFailed\n") {
+		t.Fatalf("unknown subscription: exit %d\n%s%s", code, out, errOut)
+	}
+
+	// --only-show-errors drops the WARNING of feature register.
+	feature := []string{"feature", "register", "--namespace", "Microsoft.ContainerService", "--name", "AKSPrivateLinkPreview"}
+	if _, errOut, code := in.aksbox(feature...); code != 0 || !strings.HasPrefix(errOut, "WARNING: Once the feature 'AKSPrivateLinkPreview' is registered") {
+		t.Fatalf("feature register: exit %d, stderr %q", code, errOut)
+	}
+	if _, errOut, code := in.aksbox(append(feature, "--only-show-errors")...); code != 0 || errOut != "" {
+		t.Fatalf("feature register --only-show-errors: exit %d, stderr %q", code, errOut)
+	}
+
+	// Provider registration warns with az's words until it is done.
+	_, errOut, code = in.aksbox("provider", "register", "-n", "Microsoft.Network")
+	if want := "WARNING: Registering is still on-going. You can monitor using 'aksbox provider show -n Microsoft.Network'\n"; code != 0 || errOut != want {
+		t.Fatalf("provider register: exit %d, stderr %q, want %q", code, errOut, want)
+	}
+	in.mustAksbox("provider", "register", "-n", "Microsoft.Network", "--wait")
+	_, errOut, code = in.aksbox("provider", "unregister", "-n", "Microsoft.Network")
+	if want := "WARNING: Unregistering is still on-going. You can monitor using 'aksbox provider show -n Microsoft.Network'\n"; code != 0 || errOut != want {
+		t.Fatalf("provider unregister: exit %d, stderr %q, want %q", code, errOut, want)
+	}
+
+	// --verbose prints a line per request and per response on stderr, and
+	// leaves stdout to the result.
+	out, errOut, code = in.aksbox("group", "list", "--verbose")
+	var groups []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &groups) != nil || len(groups) != 1 {
+		t.Fatalf("group list --verbose: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{
+		"INFO: Request URL: '" + in.Endpoint + "/subscriptions/" + in.Sub + "/resourcegroups?api-version=",
+		"INFO: Request method: 'GET'\n",
+		"INFO: Response status: 200 (GET /subscriptions/" + in.Sub + "/resourcegroups in ",
+	} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("group list --verbose: stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	if strings.Contains(errOut, "Authorization") || strings.Contains(errOut, in.Secret) {
+		t.Errorf("--verbose prints headers or secrets:\n%s", errOut)
+	}
+	if _, errOut, _ := in.aksbox("group", "list"); errOut != "" {
+		t.Errorf("group list without --verbose printed %q", errOut)
+	}
+	if _, errOut, _ := in.aksbox("group", "list", "--debug"); !strings.Contains(errOut, "DEBUG: ") || !strings.Contains(errOut, "/resourcegroups") {
+		t.Errorf("group list --debug printed %q", errOut)
+	}
+}
+
+// login prints the accounts it signed in to, as az login does.
+func TestCLILoginAndExtensions(t *testing.T) {
+	in := start(t)
+	out := in.mustAksbox("login")
+	var accts []map[string]any
+	if err := json.Unmarshal([]byte(out), &accts); err != nil || len(accts) != 1 {
+		t.Fatalf("login: %v\n%s", err, out)
+	}
+	acct := accts[0]
+	user, _ := acct["user"].(map[string]any)
+	if acct["id"] != in.Sub || acct["tenantId"] != in.Tenant || acct["isDefault"] != true ||
+		user["name"] != in.ClientID || user["type"] != "servicePrincipal" {
+		t.Fatalf("login account: %v", acct)
+	}
+
+	// aks-preview is built in: add and show work, other extensions do not exist.
+	_, errOut, code := in.aksbox("extension", "add", "--name", "aks-preview")
+	if code != 0 || !strings.Contains(errOut, "'aks-preview' is already installed") {
+		t.Fatalf("extension add: exit %d %s", code, errOut)
+	}
+	var ext map[string]any
+	if err := json.Unmarshal([]byte(in.mustAksbox("extension", "show", "--name", "aks-preview")), &ext); err != nil ||
+		ext["name"] != "aks-preview" || !versionAtLeast(ext["version"].(string), "0.4.18") {
+		t.Fatalf("extension show: %v %v", err, ext)
+	}
+	for _, verb := range []string{"add", "show"} {
+		out, errOut, code := in.aksbox("extension", verb, "--name", "ssh")
+		if code != 1 || out != "" || !strings.HasPrefix(errOut, "ERROR: the extension 'ssh' is not available in aksbox; only aks-preview is") {
+			t.Errorf("extension %s --name ssh: exit %d\n%s%s", verb, code, out, errOut)
+		}
+	}
+}
+
+// A server file left by a killed server, naming a pid that now belongs to
+// another process (here: this test), does not pass for a running server.
+func TestCLIStaleServerFile(t *testing.T) {
+	dir := instance.Dir(t.TempDir())
+	unlock, err := dir.Lock() // leaves the lock file of a server that has gone
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	self := os.Getpid()
+	if err := dir.WriteServer(instance.Server{Endpoint: "https://127.0.0.1:9", PID: self, Started: time.Now().UTC()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir.PIDFile(), []byte(strconv.Itoa(self)+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runIn(string(dir), "status"); code != 3 || !strings.Contains(out, "aksbox is not running") {
+		t.Fatalf("status: exit %d\n%s", code, out)
+	}
+	if out, code := runIn(string(dir), "group", "list"); code != 1 || !strings.Contains(out, "ERROR: aksbox is not running") {
+		t.Fatalf("group list: exit %d\n%s", code, out)
+	}
+	// down must not signal the unrelated process (it would end this test).
+	if out, code := runIn(string(dir), "down"); code != 0 || !strings.Contains(out, "aksbox is not running") {
+		t.Fatalf("down: exit %d\n%s", code, out)
+	}
+}
+
+// 'aksbox up' that gives up (timeout, or interrupted) stops the server it
+// started instead of leaving it behind.
+func TestUpStopsServerItGivesUpOn(t *testing.T) {
+	dir := t.TempDir()
+	t.Cleanup(func() { runIn(dir, "down") })
+	out, code := runIn(dir, "up", "--listen", "127.0.0.1:0", "--timeout", "1ms")
+	if code != 1 || !strings.Contains(out, "did not become ready within 1ms") || !strings.Contains(out, "the server it started (pid ") {
+		t.Fatalf("up --timeout 1ms: exit %d\n%s", code, out)
+	}
+	assertStopped(t, dir)
+
+	cmd := exec.Command(binary, "--state-dir", dir, "up", "--listen", "127.0.0.1:0")
+	var outb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &outb, &outb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		if _, err := os.Stat(instance.Dir(dir).PIDFile()); err == nil {
+			break
+		}
+	}
+	_ = cmd.Process.Signal(syscall.SIGINT)
+	err := cmd.Wait()
+	if err == nil { // the server was ready first: nothing to check
+		t.Logf("up finished before the interrupt:\n%s", outb.String())
+		return
+	}
+	if !strings.Contains(outb.String(), "ERROR: interrupted; ") || !strings.Contains(outb.String(), "the server it started (pid ") {
+		t.Fatalf("interrupted up: %v\n%s", err, outb.String())
+	}
+	assertStopped(t, dir)
+}
+
+// assertStopped checks that no server holds or claims the state dir.
+func assertStopped(t *testing.T, dir string) {
+	t.Helper()
+	d := instance.Dir(dir)
+	if held, err := d.Locked(); err != nil || held {
+		t.Fatalf("a server still holds %s: %v %v", dir, held, err)
+	}
+	if _, err := os.Stat(d.PIDFile()); !os.IsNotExist(err) {
+		t.Fatalf("pid file left: %v", err)
+	}
+	if out, code := runIn(dir, "status"); code != 3 {
+		t.Fatalf("status: exit %d\n%s", code, out)
 	}
 }
 
