@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
@@ -42,4 +43,19 @@ func runIn(stateDir string, args ...string) (string, int) {
 		code = ee.ExitCode()
 	}
 	return string(out), code
+}
+
+func toPtr(s string) *string { return &s }
+func toBool(b bool) *bool    { return &b }
+
+// waitFor polls cond for up to 30 seconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for i := 0; i < 300; i++ {
+		if cond() {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatal("condition not met within 30s")
 }

@@ -1,0 +1,52 @@
+package cloud
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/aksbox/aksbox/internal/fabric"
+	"github.com/aksbox/aksbox/internal/instance"
+)
+
+// Fabric is the network fabric as the instance uses it.
+type Fabric interface {
+	EnsureVNet(v fabric.VNet) error
+	RemoveVNet(id string) error
+	EnsurePeering(a, b string) error
+	RemovePeering(a, b string) error
+	Close() error
+}
+
+// FabricPrefix names an instance's namespaces and links: "ab" and four hex
+// digits of its state dir, so instances side by side never collide.
+func FabricPrefix(dir instance.Dir) string {
+	abs, err := filepath.Abs(string(dir))
+	if err != nil {
+		abs = string(dir)
+	}
+	sum := sha256.Sum256([]byte(abs))
+	return "ab" + hex.EncodeToString(sum[:2])
+}
+
+// openFabric opens the instance's fabric. Where namespaces cannot be made
+// (not root, not Linux) the server still serves; realizing a network
+// resource then fails with the reason, and the resource shows Failed.
+func openFabric(dir instance.Dir, log *slog.Logger) Fabric {
+	f, err := fabric.New(FabricPrefix(dir), log)
+	if err != nil {
+		log.Warn("network fabric unavailable; network resources will fail to provision", "err", err)
+		return unavailable{fmt.Errorf("the network fabric is unavailable on this host (%w); run aksbox as root on Linux", err)}
+	}
+	return f
+}
+
+type unavailable struct{ err error }
+
+func (u unavailable) EnsureVNet(fabric.VNet) error    { return u.err }
+func (u unavailable) RemoveVNet(string) error         { return nil }
+func (u unavailable) EnsurePeering(a, b string) error { return u.err }
+func (u unavailable) RemovePeering(a, b string) error { return nil }
+func (u unavailable) Close() error                    { return nil }

@@ -1,0 +1,55 @@
+//go:build !linux
+
+package fabric
+
+import "log/slog"
+
+// Fabric is unsupported off Linux: every method returns ErrUnsupported.
+type Fabric struct{}
+
+// New reports that the fabric is unsupported on this platform.
+func New(prefix string, log *slog.Logger) (*Fabric, error) { return nil, ErrUnsupported }
+
+// EnsureVNet is unsupported off Linux.
+func (f *Fabric) EnsureVNet(v VNet) error { return ErrUnsupported }
+
+// RemoveVNet is unsupported off Linux.
+func (f *Fabric) RemoveVNet(id string) error { return ErrUnsupported }
+
+// EnsureHost is unsupported off Linux.
+func (f *Fabric) EnsureHost(id string, resolvConf []byte) (string, error) {
+	return "", ErrUnsupported
+}
+
+// RemoveHost is unsupported off Linux.
+func (f *Fabric) RemoveHost(id string) error { return ErrUnsupported }
+
+// EnsureNIC is unsupported off Linux.
+func (f *Fabric) EnsureNIC(n NIC) error { return ErrUnsupported }
+
+// RemoveNIC is unsupported off Linux.
+func (f *Fabric) RemoveNIC(id string) error { return ErrUnsupported }
+
+// EnsurePeering is unsupported off Linux.
+func (f *Fabric) EnsurePeering(a, b string) error { return ErrUnsupported }
+
+// RemovePeering is unsupported off Linux.
+func (f *Fabric) RemovePeering(a, b string) error { return ErrUnsupported }
+
+// HostNamespace names no namespace off Linux.
+func (f *Fabric) HostNamespace(id string) string { return "" }
+
+// RouterNamespace names no namespace off Linux.
+func (f *Fabric) RouterNamespace(vnetID string) string { return "" }
+
+// Do is unsupported off Linux.
+func (f *Fabric) Do(ns string, fn func() error) error { return ErrUnsupported }
+
+// SetResolver does nothing off Linux.
+func (f *Fabric) SetResolver(r Resolver) {}
+
+// Close has nothing to stop off Linux.
+func (f *Fabric) Close() error { return nil }
+
+// List is unsupported off Linux.
+func (f *Fabric) List() ([]string, error) { return nil, ErrUnsupported }

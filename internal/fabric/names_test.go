@@ -1,0 +1,66 @@
+package fabric
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+)
+
+func TestValidPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		prefix string
+		ok     bool
+	}{
+		{"abx1", true},
+		{"a", true},
+		{"abcdef", true},
+		{"", false},
+		{"abcdefg", false},
+		{"1abc", false},
+		{"Abc", false},
+		{"ab-c", false},
+	} {
+		if err := validPrefix(tc.prefix); (err == nil) != tc.ok {
+			t.Errorf("validPrefix(%q) = %v, want ok=%v", tc.prefix, err, tc.ok)
+		}
+	}
+}
+
+func TestNames(t *testing.T) {
+	n := namer{prefix: "abcdef"}
+	id := "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v1"
+	if shortHash(id) != shortHash(strings.ToUpper(id)) {
+		t.Error("hash is not case-insensitive")
+	}
+	if shortHash(id) == shortHash(id+"2") {
+		t.Error("different ids share a hash")
+	}
+	for _, link := range []string{n.bridge("default"), n.nicLink(id), n.peerLink(id)} {
+		if len(link) > 15 || !strings.HasPrefix(link, "abcdef") {
+			t.Errorf("link name %q is longer than 15 or lacks the prefix", link)
+		}
+	}
+	ns, ok := n.routerOfPeerLink(n.peerLink(id))
+	if !ok || ns != n.routerNS(id) {
+		t.Errorf("routerOfPeerLink = %q, %v; want %q", ns, ok, n.routerNS(id))
+	}
+	if !n.ours(n.hostNS("vm")) || !n.isRouter(n.routerNS(id)) || n.isRouter(n.hostNS("vm")) {
+		t.Error("namespace kinds are not told apart")
+	}
+	if (namer{prefix: "abcde"}).ours(n.hostNS("vm")) {
+		t.Error("a shorter prefix claims another prefix's namespace")
+	}
+}
+
+func TestGatewayAndLast(t *testing.T) {
+	p := netip.MustParsePrefix("10.1.2.0/24")
+	if g := Gateway(p); g != netip.MustParseAddr("10.1.2.1") {
+		t.Errorf("Gateway = %s", g)
+	}
+	if l := lastAddr(netip.MustParsePrefix("10.1.2.0/29")); l != netip.MustParseAddr("10.1.2.7") {
+		t.Errorf("lastAddr = %s", l)
+	}
+	if p := partner(netip.MustParseAddr("169.254.192.3")); p != netip.MustParseAddr("169.254.192.2") {
+		t.Errorf("partner = %s", p)
+	}
+}

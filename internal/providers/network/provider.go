@@ -1,0 +1,75 @@
+package network
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/fabric"
+)
+
+// Fabric is the part of the network fabric this provider drives.
+type Fabric interface {
+	EnsureVNet(v fabric.VNet) error
+	RemoveVNet(id string) error
+	EnsurePeering(a, b string) error
+	RemovePeering(a, b string) error
+}
+
+// SubnetUsers lists the IDs of what uses a subnet (IP configurations of
+// NICs, private endpoints); providers of those resources supply it.
+type SubnetUsers func(ctx context.Context, subnetID string) ([]string, error)
+
+// Provider serves Microsoft.Network virtual networks, subnets and peerings.
+type Provider struct {
+	rec   *arm.Records
+	fab   Fabric
+	log   *slog.Logger
+	vnets *arm.Kind
+	ops   *arm.Operations
+	users []SubnetUsers
+}
+
+// New makes the provider.
+func New(rec *arm.Records, fab Fabric, log *slog.Logger) *Provider {
+	p := &Provider{rec: rec, fab: fab, log: log}
+	p.vnets = &arm.Kind{
+		Namespace: Namespace, Type: "virtualNetworks", APIVersions: APIVersions,
+		Build: p.buildVNet, Realize: p.realizeVNet, Unrealize: p.unrealizeVNet,
+		CheckDelete: p.checkDeleteVNet, View: p.viewVNet,
+	}
+	return p
+}
+
+// AddSubnetUsers registers a source of subnet users (for in-use checks).
+func (p *Provider) AddSubnetUsers(u SubnetUsers) { p.users = append(p.users, u) }
+
+// Routes registers the provider's endpoints (children before parents).
+func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
+	p.ops = d.Ops
+	base := "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/virtualNetworks/{vnet}"
+	one := []string{http.MethodGet, http.MethodPut, http.MethodDelete}
+	s.Handle(arm.Route{Pattern: base + "/subnets/{name}", Methods: one, APIVersions: APIVersions, Handler: p.withDeps(d, p.subnet)})
+	s.Handle(arm.Route{Pattern: base + "/subnets", Methods: []string{http.MethodGet}, APIVersions: APIVersions, Handler: p.withDeps(d, p.listSubnets)})
+	s.Handle(arm.Route{Pattern: base + "/virtualNetworkPeerings/{name}", Methods: one, APIVersions: APIVersions, Handler: p.withDeps(d, p.peering)})
+	s.Handle(arm.Route{Pattern: base + "/virtualNetworkPeerings", Methods: []string{http.MethodGet}, APIVersions: APIVersions, Handler: p.withDeps(d, p.listPeerings)})
+	p.vnets.Serve(s, d)
+}
+
+// VNets is the virtual network kind (for resuming and group deletion).
+func (p *Provider) VNets() *arm.Kind { return p.vnets }
+
+// withDeps runs the checks every child request needs first: provider
+// registration and the resource group.
+func (p *Provider) withDeps(d arm.KindDeps, h arm.Handler) arm.Handler {
+	return func(w http.ResponseWriter, r *arm.Request) error {
+		if err := d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), Namespace); err != nil {
+			return err
+		}
+		if err := d.Group(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
+}
