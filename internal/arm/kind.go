@@ -40,7 +40,7 @@ type Kind struct {
 	// whose Build allocates from a shared pool (IP addresses).
 	Serialize bool
 	serial    sync.Mutex
-	h    *kindHandler
+	h         *kindHandler
 }
 
 // KindDeps are what every Kind needs from the server.

@@ -92,6 +92,10 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	if err != nil {
 		return err
 	}
+	// The router side is a bridge port once the kernel has seen its carrier.
+	if err := doNS(place.router, func() error { return waitOperUp(rlink) }); err != nil {
+		return err
+	}
 	f.nics[key] = place
 	f.log.Debug("nic ensured", "nic", n.ID, "host", place.host, "link", hostLink, "ip", n.IP)
 	return nil
@@ -126,12 +130,8 @@ func plugNIC(place nicPlace, rlink string, bridge int, hostLink string, n NIC) e
 		if err := netlink.LinkAdd(veth); err != nil {
 			return fmt.Errorf("adding nic link: %w", err)
 		}
-		l, err := netlink.LinkByName(rlink)
-		if err != nil {
-			return fmt.Errorf("finding %s: %w", rlink, err)
-		}
-		if err := netlink.LinkSetUp(l); err != nil {
-			return fmt.Errorf("setting %s up: %w", rlink, err)
+		if err := setUp(rlink); err != nil {
+			return err
 		}
 		// Forget the MAC a previous NIC with this address had.
 		_ = netlink.NeighDel(&netlink.Neigh{LinkIndex: bridge, IP: n.IP.AsSlice()})
@@ -161,6 +161,9 @@ func configureNIC(name, tag string, mac net.HardwareAddr, addr netip.Prefix, gw 
 	}
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting %s up: %w", name, err)
+	}
+	if err := waitOperUp(name); err != nil {
+		return err
 	}
 	def, err := defaultRoute()
 	if err != nil {
