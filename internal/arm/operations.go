@@ -32,9 +32,10 @@ type Operation struct {
 	EndTime   *time.Time `json:"endTime,omitempty"`
 	Error     *Error     `json:"error,omitempty"`
 	// Not part of the status document.
-	ResourceID string `json:"resourceId"`
-	Method     string `json:"method"`
-	ErrStatus  int    `json:"errorStatus,omitempty"`
+	ResourceID string          `json:"resourceId"`
+	Method     string          `json:"method"`
+	ErrStatus  int             `json:"errorStatus,omitempty"`
+	Result     json.RawMessage `json:"result,omitempty"` // the final body of an action (POST)
 }
 
 // Done tells whether the operation has ended.
@@ -211,4 +212,16 @@ func (o *Operations) Sweep(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// SetResult records the final body of an action before it finishes.
+func (o *Operations) SetResult(ctx context.Context, name string, result any) error {
+	op, err := o.Get(ctx, name)
+	if err != nil {
+		return err
+	}
+	if op.Result, err = json.Marshal(result); err != nil {
+		return err
+	}
+	return o.save(ctx, op, -1)
 }

@@ -54,6 +54,10 @@ func (o *Operations) writeResult(w http.ResponseWriter, r *Request, op *Operatio
 		}
 		return e
 	}
+	if op.Method == http.MethodPost && len(op.Result) > 0 {
+		WriteJSON(w, http.StatusOK, op.Result)
+		return nil
+	}
 	if op.Method == http.MethodDelete || op.Method == http.MethodPost {
 		w.WriteHeader(http.StatusOK)
 		return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/cli/output"
 	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 )
@@ -101,6 +102,12 @@ func NewRoot(a *App) *cobra.Command {
 
 // Main runs the command line and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == nsexec.Subcommand {
+		// A command to run inside a VM's namespace (see package nsexec).
+		err := nsexec.Run(args[1:], os.Environ())
+		fmt.Fprintf(stderr, "aksbox: %v\n", err)
+		return 127
+	}
 	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	root := NewRoot(a)
 	root.SetArgs(args)

@@ -18,6 +18,7 @@ import (
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/pki"
+	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/providers/resources"
@@ -97,7 +98,7 @@ func Run(ctx context.Context, o Options) error {
 	issuer.Register(front.Fallback)
 	fab := openFabric(o.Dir, log)
 	defer fab.Close()
-	if err := assemble(ctx, front, st, ops, dir, fab, o, log); err != nil {
+	if err := assemble(ctx, front, st, ops, dir, fab, nil, o, log); err != nil {
 		return err
 	}
 
@@ -148,7 +149,7 @@ func servingIPs(host string) []net.IP {
 
 // assemble adds every provider's routes to the front door, in order:
 // specific routes before generic ones.
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab network.Fabric, o Options, log *slog.Logger) error {
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, o Options, log *slog.Logger) error {
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
 	var subs []resources.Subscription
@@ -165,17 +166,27 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	res.Routes(front)
 	deps := arm.KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log,
 		Group: func(ctx context.Context, sub, g string) error { _, err := res.RequireGroup(ctx, sub, g); return err }}
-	netp := network.New(rec, fab, log)
+	netp := network.New(rec, fab, network.Options{PublicIPPool: PublicIPPool(o.Dir)}, log)
 	netp.Routes(front, deps)
+	runner, err := newRunner()
+	if err != nil {
+		return err
+	}
+	comp := compute.New(rec, fab, gw, runner, log)
+	comp.Routes(front, deps)
+	netp.SetNICOwner(comp.NICOwner)
 	// Group deletion undoes resources in reverse order of dependency.
+	res.AddCascade(comp.VMs().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)
 
 	unknownProviderRoutes(front, cat, res)
 	if err := res.Resume(ctx); err != nil {
 		return err
 	}
-	if err := netp.VNets().Resume(ctx); err != nil {
-		return err
+	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), comp.VMs()} {
+		if err := k.Resume(ctx); err != nil {
+			return err
+		}
 	}
 	return ops.Sweep(ctx)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 
 	"github.com/aksbox/aksbox/internal/fabric"
@@ -17,6 +18,11 @@ type Fabric interface {
 	RemoveVNet(id string) error
 	EnsurePeering(a, b string) error
 	RemovePeering(a, b string) error
+	EnsureHost(id string, resolvConf []byte) (string, error)
+	RemoveHost(id string) error
+	EnsureNIC(n fabric.NIC) error
+	RemoveNIC(id string) error
+	HostNamespace(id string) string
 	Close() error
 }
 
@@ -45,8 +51,24 @@ func openFabric(dir instance.Dir, log *slog.Logger) Fabric {
 
 type unavailable struct{ err error }
 
-func (u unavailable) EnsureVNet(fabric.VNet) error    { return u.err }
-func (u unavailable) RemoveVNet(string) error         { return nil }
-func (u unavailable) EnsurePeering(a, b string) error { return u.err }
-func (u unavailable) RemovePeering(a, b string) error { return nil }
-func (u unavailable) Close() error                    { return nil }
+func (u unavailable) EnsureVNet(fabric.VNet) error              { return u.err }
+func (u unavailable) RemoveVNet(string) error                   { return nil }
+func (u unavailable) EnsurePeering(a, b string) error           { return u.err }
+func (u unavailable) RemovePeering(a, b string) error           { return nil }
+func (u unavailable) Close() error                              { return nil }
+func (u unavailable) EnsureHost(string, []byte) (string, error) { return "", u.err }
+func (u unavailable) RemoveHost(string) error                   { return nil }
+func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
+func (u unavailable) RemoveNIC(string) error                    { return nil }
+func (u unavailable) HostNamespace(string) string               { return "" }
+
+// PublicIPPool is the instance's loopback range for public IPs: a /24 in
+// 127.224.0.0/11 chosen by its state dir, so instances side by side differ.
+func PublicIPPool(dir instance.Dir) netip.Prefix {
+	abs, err := filepath.Abs(string(dir))
+	if err != nil {
+		abs = string(dir)
+	}
+	sum := sha256.Sum256([]byte("pool:" + abs))
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{127, 224 + sum[0]%32, sum[1], 0}), 24)
+}

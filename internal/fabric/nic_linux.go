@@ -67,7 +67,7 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	if err != nil {
 		return err
 	}
-	if subnet := gw.Masked(); !subnet.Contains(n.IP) || n.IP == gw.Addr() || n.IP == lastAddr(subnet) {
+	if subnet := gw.Masked(); !subnet.Contains(n.IP) || n.IP == subnet.Addr() || n.IP == gw.Addr() || n.IP == lastAddr(subnet) {
 		return fmt.Errorf("ip %s is not a host address of subnet %s (%s)", n.IP, n.Subnet, subnet)
 	}
 	hostLink, taken, err := hostLinks(place.host, tag)
@@ -93,7 +93,7 @@ func (f *Fabric) ensureNIC(n NIC) error {
 		return err
 	}
 	// The router side is a bridge port once the kernel has seen its carrier.
-	if err := doNS(place.router, func() error { return waitOperUp(rlink) }); err != nil {
+	if err := doNS(place.router, func() error { return errors.Join(setUp(rlink), waitOperUp(rlink)) }); err != nil {
 		return err
 	}
 	f.nics[key] = place

@@ -170,6 +170,9 @@ func readPeerEnd(ns, link string) (peerEnd, error) {
 
 func routePeer(ns, link string, gw netip.Addr, space []netip.Prefix) error {
 	return doNS(ns, func() error {
+		if err := waitOperUp(link); err != nil {
+			return err
+		}
 		l, err := netlink.LinkByName(link)
 		if err != nil {
 			return fmt.Errorf("finding %s: %w", link, err)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
 )
 
 // EnsureVNet makes the router namespace of a virtual network: forwarding on,
@@ -147,8 +148,8 @@ func deleteVeths() error {
 		return fmt.Errorf("listing links: %w", err)
 	}
 	for _, l := range links {
-		if l.Type() == "veth" {
-			if err := netlink.LinkDel(l); err != nil {
+		if l.Type() == "veth" { // a peer deleted with its other side is gone already
+			if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
 				return fmt.Errorf("deleting %s: %w", l.Attrs().Name, err)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/fabric"
@@ -26,19 +27,32 @@ type Provider struct {
 	rec   *arm.Records
 	fab   Fabric
 	log   *slog.Logger
-	vnets *arm.Kind
-	ops   *arm.Operations
-	users []SubnetUsers
+	vnets     *arm.Kind
+	nics      *arm.Kind
+	publicIPs *arm.Kind
+	ops       *arm.Operations
+	users     []SubnetUsers
+	opts      Options
+	nicOwner  func(ctx context.Context, nicID string) (string, error)
+}
+
+// Options tune the provider.
+type Options struct {
+	// PublicIPPool is the loopback range public IPs are taken from.
+	PublicIPPool netip.Prefix
 }
 
 // New makes the provider.
-func New(rec *arm.Records, fab Fabric, log *slog.Logger) *Provider {
-	p := &Provider{rec: rec, fab: fab, log: log}
+func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider {
+	p := &Provider{rec: rec, fab: fab, log: log, opts: opts}
 	p.vnets = &arm.Kind{
 		Namespace: Namespace, Type: "virtualNetworks", APIVersions: APIVersions,
 		Build: p.buildVNet, Realize: p.realizeVNet, Unrealize: p.unrealizeVNet,
 		CheckDelete: p.checkDeleteVNet, View: p.viewVNet,
 	}
+	p.nics = p.nicKind()
+	p.publicIPs = p.publicIPKind()
+	p.users = append(p.users, p.nicUsers)
 	return p
 }
 
@@ -55,7 +69,15 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	s.Handle(arm.Route{Pattern: base + "/virtualNetworkPeerings/{name}", Methods: one, APIVersions: APIVersions, Handler: p.withDeps(d, p.peering)})
 	s.Handle(arm.Route{Pattern: base + "/virtualNetworkPeerings", Methods: []string{http.MethodGet}, APIVersions: APIVersions, Handler: p.withDeps(d, p.listPeerings)})
 	p.vnets.Serve(s, d)
+	p.nics.Serve(s, d)
+	p.publicIPs.Serve(s, d)
 }
+
+// NICs is the network interface kind.
+func (p *Provider) NICs() *arm.Kind { return p.nics }
+
+// PublicIPs is the public IP kind.
+func (p *Provider) PublicIPs() *arm.Kind { return p.publicIPs }
 
 // VNets is the virtual network kind (for resuming and group deletion).
 func (p *Provider) VNets() *arm.Kind { return p.vnets }

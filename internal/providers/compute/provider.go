@@ -1,0 +1,68 @@
+package compute
+
+import (
+	"context"
+	"log/slog"
+	"net/netip"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/fabric"
+	"golang.org/x/crypto/ssh"
+)
+
+// Fabric is the part of the network fabric VMs need.
+type Fabric interface {
+	EnsureHost(id string, resolvConf []byte) (string, error)
+	RemoveHost(id string) error
+	EnsureNIC(n fabric.NIC) error
+	RemoveNIC(id string) error
+	HostNamespace(id string) string
+}
+
+// SSHTarget is what the SSH gateway needs to know of a VM.
+type SSHTarget struct {
+	User   string
+	Keys   []ssh.PublicKey
+	Netns  string
+	VMName string
+}
+
+// Gateway serves SSH on public IPs; a nil target stops serving addr.
+type Gateway interface {
+	Set(addr netip.AddrPort, t *SSHTarget) error
+}
+
+// Runner runs a shell script inside a VM's namespace.
+type Runner interface {
+	Run(ctx context.Context, netns, script string) (stdout, stderr string, code int, err error)
+}
+
+// Provider serves Microsoft.Compute virtual machines.
+type Provider struct {
+	rec  *arm.Records
+	fab  Fabric
+	gw   Gateway
+	run  Runner
+	log  *slog.Logger
+	vms  *arm.Kind
+	ops  *arm.Operations
+	deps arm.KindDeps
+}
+
+// New makes the provider.
+func New(rec *arm.Records, fab Fabric, gw Gateway, run Runner, log *slog.Logger) *Provider {
+	p := &Provider{rec: rec, fab: fab, gw: gw, run: run, log: log}
+	p.vms = &arm.Kind{Namespace: Namespace, Type: "virtualMachines", APIVersions: APIVersions,
+		Build: p.buildVM, Realize: p.realizeVM, Unrealize: p.unrealizeVM, View: p.viewVM}
+	return p
+}
+
+// VMs is the virtual machine kind.
+func (p *Provider) VMs() *arm.Kind { return p.vms }
+
+// Routes registers the provider's endpoints: actions first, then the kind.
+func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
+	p.ops, p.deps = d.Ops, d
+	p.actionRoutes(s, d)
+	p.vms.Serve(s, d)
+}

@@ -1,0 +1,148 @@
+package compute
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/fabric"
+	"github.com/aksbox/aksbox/internal/providers/network"
+	"golang.org/x/crypto/ssh"
+)
+
+// resolvConf makes the VNet's DNS the VM's resolver, as in Azure.
+const resolvConf = "nameserver 168.63.129.16\noptions ndots:1\n"
+
+// SSHPort is where the gateway serves SSH on a VM's public IP.
+var SSHPort uint16 = 22
+
+// attachment is a NIC of a VM as the fabric and the gateway need it.
+type attachment struct {
+	nic    fabric.NIC
+	public netip.Addr
+}
+
+func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error) {
+	var out []attachment
+	for _, ref := range v.Properties.NetworkProfile.NetworkInterfaces {
+		st, err := p.rec.Get(ctx, ref.ID)
+		if err != nil {
+			return nil, fmt.Errorf("reading NIC %s: %w", ref.ID, err)
+		}
+		var n network.NIC
+		if err := json.Unmarshal(st.Body, &n); err != nil || len(n.Properties.IPConfigurations) == 0 {
+			return nil, fmt.Errorf("NIC %s has no IP configuration", ref.ID)
+		}
+		c := n.Properties.IPConfigurations[0]
+		sid, err := arm.ParseID(c.Properties.Subnet.ID)
+		if err != nil {
+			return nil, err
+		}
+		ip, err := netip.ParseAddr(c.Properties.PrivateIPAddress)
+		if err != nil {
+			return nil, err
+		}
+		a := attachment{nic: fabric.NIC{ID: n.ID, VNet: sid.Parent().String(), Subnet: sid.Name(), IP: ip, Host: v.ID}}
+		// The NIC keeps its MAC across stop/start, so neighbours' caches stay right.
+		if mac, err := net.ParseMAC(strings.ReplaceAll(n.Properties.MacAddress, "-", ":")); err == nil {
+			a.nic.MAC = mac
+		}
+		if c.Properties.PublicIPAddress != nil {
+			if pst, err := p.rec.Get(ctx, c.Properties.PublicIPAddress.ID); err == nil {
+				var pip network.PublicIP
+				_ = json.Unmarshal(pst.Body, &pip)
+				a.public, _ = netip.ParseAddr(pip.Properties.IPAddress)
+			}
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (p *Provider) sshTarget(v *VM) *SSHTarget {
+	t := &SSHTarget{User: v.Properties.OSProfile.AdminUsername, Netns: p.fab.HostNamespace(v.ID), VMName: v.Name}
+	if lc := v.Properties.OSProfile.LinuxConfiguration; lc != nil && lc.SSH != nil {
+		for _, k := range lc.SSH.PublicKeys {
+			if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.KeyData)); err == nil {
+				t.Keys = append(t.Keys, pk)
+			}
+		}
+	}
+	return t
+}
+
+func power(st *arm.Stored) string {
+	var in vmInternal
+	_ = json.Unmarshal(st.Internal, &in)
+	if in.Power == "" {
+		return Running
+	}
+	return in.Power
+}
+
+// realizeVM makes the VM's namespace, plugs its NICs into their subnets and
+// serves SSH on its public IPs; a stopped VM keeps its namespace unplugged.
+func (p *Provider) realizeVM(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	var v VM
+	if err := json.Unmarshal(st.Body, &v); err != nil {
+		return err
+	}
+	atts, err := p.attachments(ctx, &v)
+	if err != nil {
+		return err
+	}
+	if _, err := p.fab.EnsureHost(v.ID, []byte(resolvConf)); err != nil {
+		return err
+	}
+	if power(st) != Running {
+		return p.unplug(atts)
+	}
+	target := p.sshTarget(&v)
+	for _, a := range atts {
+		if err := p.fab.EnsureNIC(a.nic); err != nil {
+			return err
+		}
+		if a.public.IsValid() && p.gw != nil {
+			if err := p.gw.Set(netip.AddrPortFrom(a.public, SSHPort), target); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *Provider) unplug(atts []attachment) error {
+	for _, a := range atts {
+		if a.public.IsValid() && p.gw != nil {
+			if err := p.gw.Set(netip.AddrPortFrom(a.public, SSHPort), nil); err != nil {
+				return err
+			}
+		}
+		if err := p.fab.RemoveNIC(a.nic.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Provider) unrealizeVM(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	var v VM
+	if err := json.Unmarshal(st.Body, &v); err != nil {
+		return err
+	}
+	atts, err := p.attachments(ctx, &v)
+	if err != nil {
+		p.log.Warn("VM's NICs unreadable while deleting it", "vm", v.ID, "err", err)
+	}
+	if err := p.unplug(atts); err != nil {
+		return err
+	}
+	return p.fab.RemoveHost(v.ID)
+}
+
+// viewVM returns the VM as stored (the admin password is never kept).
+func (p *Provider) viewVM(ctx context.Context, st *arm.Stored) json.RawMessage { return st.Body }

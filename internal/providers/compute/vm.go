@@ -1,0 +1,182 @@
+package compute
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/store"
+	"github.com/google/uuid"
+	"golang.org/x/crypto/ssh"
+)
+
+// reservedUsers are admin names Azure refuses.
+var reservedUsers = map[string]bool{"administrator": true, "admin": true, "user": true, "user1": true, "test": true,
+	"user2": true, "test1": true, "user3": true, "admin1": true, "1": true, "123": true, "a": true, "actuser": true,
+	"adm": true, "admin2": true, "aspnet": true, "backup": true, "console": true, "david": true, "guest": true,
+	"john": true, "owner": true, "root": true, "server": true, "sql": true, "support": true, "support_388945a0": true,
+	"sys": true, "test2": true, "test3": true, "user4": true, "user5": true}
+
+func (p *Provider) buildVM(ctx context.Context, r *arm.Request, id arm.ResourceID, body []byte, cur *arm.Stored) (arm.Record, error) {
+	var in VM
+	if err := arm.DecodeJSON(body, &in); err != nil {
+		return arm.Record{}, err
+	}
+	var errs []*arm.Error
+	if e := validVMName(id.Name()); e != nil {
+		errs = append(errs, e)
+	}
+	loc, ok := arm.NormalizeLocation(in.Location)
+	if !ok {
+		errs = append(errs, arm.InvalidLocation("location", in.Location))
+	}
+	os := in.Properties.OSProfile
+	if cur != nil {
+		var old VM
+		_ = json.Unmarshal(cur.Body, &old)
+		if os == nil {
+			os = old.Properties.OSProfile // osProfile cannot change after creation
+		}
+		in.Properties.VMID, in.Properties.TimeCreated = old.Properties.VMID, old.Properties.TimeCreated
+	}
+	errs = append(errs, checkOSProfile(os)...)
+	if err := arm.Join(errs); err != nil {
+		return arm.Record{}, err
+	}
+	if err := p.checkNICs(ctx, id, loc, in.Properties.NetworkProfile); err != nil {
+		return arm.Record{}, err
+	}
+	v := &VM{ID: id.String(), Name: id.Name(), Type: Namespace + "/virtualMachines", Location: loc, Tags: in.Tags, Zones: in.Zones}
+	v.Properties = in.Properties
+	v.Properties.InstanceView = nil
+	if v.Properties.VMID == "" {
+		v.Properties.VMID = uuid.NewString()
+		v.Properties.TimeCreated = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	if v.Properties.HardwareProfile == nil {
+		v.Properties.HardwareProfile = &Hardware{VMSize: "Standard_DS1_v2"}
+	}
+	osp := *os
+	osp.AdminPassword = "" // never stored nor returned
+	if osp.ComputerName == "" {
+		osp.ComputerName = id.Name()
+	}
+	if osp.Secrets == nil {
+		osp.Secrets = []any{}
+	}
+	v.Properties.OSProfile = &osp
+	nics := v.Properties.NetworkProfile.NetworkInterfaces
+	for i := range nics {
+		if nics[i].Properties == nil {
+			nics[i].Properties = &NICRefProps{Primary: i == 0}
+		}
+	}
+	rec := arm.Record{Internal: []byte(`{"power":"running"}`)}
+	if cur != nil && len(cur.Internal) > 0 {
+		rec.Internal = cur.Internal
+	}
+	var err error
+	rec.Body, err = json.Marshal(v)
+	return rec, err
+}
+
+func validVMName(name string) *arm.Error {
+	if name == "" || len(name) > 64 {
+		return arm.BadRequest("InvalidParameter", "The VM name '%s' must be 1 to 64 characters long.", name)
+	}
+	for _, c := range name {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return arm.BadRequest("InvalidParameter", "The VM name '%s' has the character '%c'; use letters, digits, '-', '.' and '_'.", name, c)
+		}
+	}
+	if strings.HasSuffix(name, ".") || strings.HasPrefix(name, "_") {
+		return arm.BadRequest("InvalidParameter", "The VM name '%s' cannot begin with '_' or end with '.'.", name)
+	}
+	return nil
+}
+
+// checkOSProfile requires an admin user and at least one valid SSH key:
+// aksbox VMs are reached with keys only.
+func checkOSProfile(os *OSProfile) []*arm.Error {
+	if os == nil {
+		return []*arm.Error{arm.InvalidParameter("osProfile", "Required parameter 'osProfile' is missing (null); give adminUsername and an SSH public key.")}
+	}
+	var errs []*arm.Error
+	u := os.AdminUsername
+	switch {
+	case u == "":
+		errs = append(errs, arm.InvalidParameter("adminUsername", "Required parameter 'adminUsername' is missing (null)."))
+	case reservedUsers[strings.ToLower(u)]:
+		errs = append(errs, arm.InvalidParameter("adminUsername", "The Admin Username specified is not allowed: '%s' is reserved; pick another name such as 'azureuser'.", u))
+	case len(u) > 64:
+		errs = append(errs, arm.InvalidParameter("adminUsername", "The Admin Username '%s' is longer than 64 characters.", u))
+	}
+	var keys []SSHKey
+	if os.LinuxConfiguration != nil && os.LinuxConfiguration.SSH != nil {
+		keys = os.LinuxConfiguration.SSH.PublicKeys
+	}
+	if len(keys) == 0 {
+		errs = append(errs, arm.InvalidParameter("linuxConfiguration.ssh.publicKeys",
+			"A VM needs at least one SSH public key in osProfile.linuxConfiguration.ssh.publicKeys; aksbox VMs accept key authentication only (e.g. 'aksbox vm create --generate-ssh-keys')."))
+	}
+	for _, k := range keys {
+		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.KeyData)); err != nil {
+			errs = append(errs, arm.InvalidParameter("linuxConfiguration.ssh.publicKeys.keyData",
+				"The value of parameter linuxConfiguration.ssh.publicKeys.keyData is invalid: it is not an OpenSSH public key (%v).", err))
+		}
+	}
+	return errs
+}
+
+// checkNICs requires existing NICs in the VM's location, not used by
+// another VM.
+func (p *Provider) checkNICs(ctx context.Context, id arm.ResourceID, loc string, np *NetworkProfile) error {
+	if np == nil || len(np.NetworkInterfaces) == 0 {
+		return arm.InvalidParameter("networkProfile.networkInterfaces", "VM '%s' needs at least one network interface in networkProfile.networkInterfaces.", id.Name())
+	}
+	for _, ref := range np.NetworkInterfaces {
+		st, err := p.rec.Get(ctx, ref.ID)
+		if errors.Is(err, store.ErrNotFound) {
+			return arm.Errorf(http.StatusNotFound, "NotFound", "Resource %s not found; create the network interface before the VM.", ref.ID)
+		}
+		if err != nil {
+			return err
+		}
+		var n network.NIC
+		_ = json.Unmarshal(st.Body, &n)
+		if n.Location != loc {
+			return arm.BadRequest("NicNotInSameLocation", "The network interface %s is in '%s' but VM '%s' is in '%s'; they must be in one location.", ref.ID, n.Location, id.Name(), loc)
+		}
+		if owner, err := p.NICOwner(ctx, ref.ID); err != nil {
+			return err
+		} else if owner != "" && !strings.EqualFold(owner, id.String()) {
+			return arm.Errorf(http.StatusConflict, "NicInUse", "Network interface %s is used by virtual machine %s; a NIC belongs to one VM.", ref.ID, owner)
+		}
+	}
+	return nil
+}
+
+// NICOwner finds the VM a NIC is attached to ("" if none).
+func (p *Provider) NICOwner(ctx context.Context, nicID string) (string, error) {
+	all, err := p.vms.All(ctx, p.rec)
+	if err != nil {
+		return "", err
+	}
+	for _, st := range all {
+		var v VM
+		if json.Unmarshal(st.Body, &v) != nil || v.Properties.NetworkProfile == nil {
+			continue
+		}
+		for _, ref := range v.Properties.NetworkProfile.NetworkInterfaces {
+			if strings.EqualFold(ref.ID, nicID) {
+				return v.ID, nil
+			}
+		}
+	}
+	return "", nil
+}
