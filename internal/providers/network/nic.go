@@ -195,7 +195,9 @@ func newMAC() string {
 }
 
 // SetNICOwner tells the provider how to find the VM a NIC is attached to.
-func (p *Provider) SetNICOwner(f func(ctx context.Context, nicID string) (string, error)) { p.nicOwner = f }
+func (p *Provider) SetNICOwner(f func(ctx context.Context, nicID string) (string, error)) {
+	p.nicOwner = f
+}
 
 func (p *Provider) owner(ctx context.Context, nicID string) string {
 	if p.nicOwner == nil {

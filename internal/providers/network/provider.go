@@ -24,9 +24,9 @@ type SubnetUsers func(ctx context.Context, subnetID string) ([]string, error)
 
 // Provider serves Microsoft.Network virtual networks, subnets and peerings.
 type Provider struct {
-	rec   *arm.Records
-	fab   Fabric
-	log   *slog.Logger
+	rec       *arm.Records
+	fab       Fabric
+	log       *slog.Logger
 	vnets     *arm.Kind
 	nics      *arm.Kind
 	publicIPs *arm.Kind
