@@ -263,7 +263,7 @@ func (h *kindHandler) unrealize(ctx context.Context, id ResourceID) error {
 
 // remove deletes the record and those of its children.
 func (h *kindHandler) remove(ctx context.Context, id ResourceID) error {
-	if _, err := h.d.Records.Store().DeletePrefix(ctx, id.Key()+"/"); err != nil {
+	if err := h.d.Records.DeleteUnder(ctx, id.String()); err != nil {
 		return err
 	}
 	if err := h.d.Records.Delete(ctx, id.String(), -1); err != nil && !errors.Is(err, store.ErrNotFound) {

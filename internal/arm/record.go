@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -39,7 +40,15 @@ func ETagOf(rev int64) string {
 }
 
 // Records reads and writes Records in the store.
-type Records struct{ st *store.Store }
+type Records struct {
+	st  *store.Store
+	gen atomic.Int64
+}
+
+// Generation counts the writes made through these Records; a cache of
+// anything derived from resources (such as DNS answers) is current while the
+// generation it was built at is.
+func (rs *Records) Generation() int64 { return rs.gen.Load() }
 
 // NewRecords wraps a store.
 func NewRecords(st *store.Store) *Records { return &Records{st: st} }
@@ -70,12 +79,21 @@ func (rs *Records) Put(ctx context.Context, id string, rec Record, expect int64)
 	if err != nil {
 		return 0, fmt.Errorf("encoding record %s: %w", id, err)
 	}
+	defer rs.gen.Add(1)
 	return rs.st.Put(ctx, ResourceKey(id), data, expect)
 }
 
 // Delete removes a record (expect -1: whatever its revision).
 func (rs *Records) Delete(ctx context.Context, id string, expect int64) error {
+	defer rs.gen.Add(1)
 	return rs.st.Delete(ctx, ResourceKey(id), expect)
+}
+
+// DeleteUnder removes the records of every resource under id (its children).
+func (rs *Records) DeleteUnder(ctx context.Context, id string) error {
+	defer rs.gen.Add(1)
+	_, err := rs.st.DeletePrefix(ctx, ResourceKey(id)+"/")
+	return err
 }
 
 // List reads the records whose IDs start with idPrefix followed by "/".

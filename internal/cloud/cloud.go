@@ -21,6 +21,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -175,6 +176,9 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	comp := compute.New(rec, fab, gw, runner, log)
 	comp.Routes(front, deps)
 	netp.SetNICOwner(comp.NICOwner)
+	dnsp := privatedns.New(rec, log)
+	dnsp.Routes(front, deps)
+	fab.SetResolver(dnsp)
 	// Group deletion undoes resources in reverse order of dependency.
 	res.AddCascade(comp.VMs().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)

@@ -23,6 +23,7 @@ type Fabric interface {
 	EnsureNIC(n fabric.NIC) error
 	RemoveNIC(id string) error
 	HostNamespace(id string) string
+	SetResolver(r fabric.Resolver)
 	Close() error
 }
 
@@ -61,6 +62,7 @@ func (u unavailable) RemoveHost(string) error                   { return nil }
 func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
 func (u unavailable) RemoveNIC(string) error                    { return nil }
 func (u unavailable) HostNamespace(string) string               { return "" }
+func (u unavailable) SetResolver(fabric.Resolver)               {}
 
 // PublicIPPool is the instance's loopback range for public IPs: a /24 in
 // 127.224.0.0/11 chosen by its state dir, so instances side by side differ.

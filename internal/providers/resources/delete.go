@@ -88,7 +88,7 @@ func (p *Provider) purgeContents(ctx context.Context, id arm.ResourceID) error {
 			return fmt.Errorf("deleting resources of group %s: %w", id.ResourceGroup, err)
 		}
 	}
-	if _, err := p.rec.Store().DeletePrefix(ctx, id.Key()+"/"); err != nil {
+	if err := p.rec.DeleteUnder(ctx, id.String()); err != nil {
 		return err
 	}
 	if err := p.rec.Delete(ctx, id.String(), -1); err != nil && !errors.Is(err, store.ErrNotFound) {
