@@ -155,3 +155,11 @@ func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
 	}
 	return BodyOf(st)
 }
+
+// Exclusive runs fn while no write of a Serialize kind runs, for writers
+// outside the kind's own handlers that allocate from the same pool.
+func (k *Kind) Exclusive(fn func() error) error {
+	k.serial.Lock()
+	defer k.serial.Unlock()
+	return fn()
+}

@@ -99,7 +99,12 @@ func Run(ctx context.Context, o Options) error {
 	issuer.Register(front.Fallback)
 	fab := openFabric(o.Dir, log)
 	defer fab.Close()
-	if err := assemble(ctx, front, st, ops, dir, fab, nil, o, log); err != nil {
+	var gw compute.Gateway
+	if g := openSSH(o.Dir, log); g != nil {
+		defer g.(*sshGateway).Close()
+		gw = g
+	}
+	if err := assemble(ctx, front, st, ops, dir, fab, gw, o, log); err != nil {
 		return err
 	}
 
@@ -181,13 +186,15 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	fab.SetResolver(dnsp)
 	// Group deletion undoes resources in reverse order of dependency.
 	res.AddCascade(comp.VMs().UnrealizeGroup)
+	res.AddCascade(netp.PrivateEndpoints().UnrealizeGroup)
+	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)
 
 	unknownProviderRoutes(front, cat, res)
 	if err := res.Resume(ctx); err != nil {
 		return err
 	}
-	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), comp.VMs()} {
+	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), comp.VMs()} {
 		if err := k.Resume(ctx); err != nil {
 			return err
 		}

@@ -24,6 +24,10 @@ type Fabric interface {
 	RemoveNIC(id string) error
 	HostNamespace(id string) string
 	SetResolver(r fabric.Resolver)
+	EnsureFrontend(fe fabric.Frontend) error
+	RemoveFrontend(id string) error
+	EnsureEndpoint(e fabric.Endpoint) error
+	RemoveEndpoint(id string) error
 	Close() error
 }
 
@@ -63,6 +67,10 @@ func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
 func (u unavailable) RemoveNIC(string) error                    { return nil }
 func (u unavailable) HostNamespace(string) string               { return "" }
 func (u unavailable) SetResolver(fabric.Resolver)               {}
+func (u unavailable) EnsureFrontend(fabric.Frontend) error      { return u.err }
+func (u unavailable) RemoveFrontend(string) error               { return nil }
+func (u unavailable) EnsureEndpoint(fabric.Endpoint) error      { return u.err }
+func (u unavailable) RemoveEndpoint(string) error               { return nil }
 
 // PublicIPPool is the instance's loopback range for public IPs: a /24 in
 // 127.224.0.0/11 chosen by its state dir, so instances side by side differ.

@@ -3,7 +3,10 @@
 // NIC is a veth pair from a subnet bridge into a host ("VM") namespace,
 // peering is a veth between two router namespaces with routes for the other
 // side's address spaces only, and 168.63.129.16 answers DNS inside every
-// virtual network from a Resolver the caller supplies.
+// virtual network from a Resolver the caller supplies. A private endpoint is
+// a NIC in a customer subnet whose namespace forwards TCP, with nftables NAT
+// in the kernel, over a veth to a private link service's namespace, which
+// forwards it on to its target in the provider network.
 //
 // The fabric is desired-state: every Ensure* converges whatever it finds (also
 // after a crash or a restart), every Remove* of something absent succeeds. The

@@ -53,3 +53,15 @@ func (f *Fabric) Close() error { return nil }
 
 // List is unsupported off Linux.
 func (f *Fabric) List() ([]string, error) { return nil, ErrUnsupported }
+
+// EnsureFrontend is unsupported off Linux.
+func (f *Fabric) EnsureFrontend(fe Frontend) error { return ErrUnsupported }
+
+// RemoveFrontend is unsupported off Linux.
+func (f *Fabric) RemoveFrontend(id string) error { return ErrUnsupported }
+
+// EnsureEndpoint is unsupported off Linux.
+func (f *Fabric) EnsureEndpoint(e Endpoint) error { return ErrUnsupported }
+
+// RemoveEndpoint is unsupported off Linux.
+func (f *Fabric) RemoveEndpoint(id string) error { return ErrUnsupported }

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -86,20 +88,27 @@ func vm(tb testing.TB, f *Fabric, id, vnet, subnet, ip string) string {
 }
 
 // echoServer listens on addr inside ns and echoes one line per connection
-// until the test ends.
-func echoServer(tb testing.TB, f *Fabric, ns, addr string) {
+// until the test ends. It returns the source addresses it has seen so far.
+func echoServer(tb testing.TB, f *Fabric, ns, addr string) (sources func() []netip.Addr) {
 	tb.Helper()
 	var ln net.Listener
 	must(tb, f.Do(ns, func() (err error) {
 		ln, err = net.Listen("tcp4", addr)
 		return err
 	}))
+	var mu sync.Mutex
+	seen := map[netip.Addr]bool{}
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+				mu.Lock()
+				seen[ap.Addr()] = true
+				mu.Unlock()
 			}
 			wg.Go(func() {
 				defer c.Close()
@@ -111,6 +120,11 @@ func echoServer(tb testing.TB, f *Fabric, ns, addr string) {
 		}
 	})
 	tb.Cleanup(func() { ln.Close(); wg.Wait() })
+	return func() []netip.Addr {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.SortedFunc(maps.Keys(seen), netip.Addr.Compare)
+	}
 }
 
 // dial connects from inside ns (never from the host) and checks the echo.

@@ -24,6 +24,10 @@ func (f *Fabric) EnsureHost(id string, resolvConf []byte) (string, error) {
 		return "", err
 	}
 	defer f.mu.Unlock()
+	return f.ensureHost(id, resolvConf)
+}
+
+func (f *Fabric) ensureHost(id string, resolvConf []byte) (string, error) {
 	ns := f.names.hostNS(id)
 	if err := createNS(ns); err != nil {
 		return "", fmt.Errorf("ensuring host %s: %w", id, err)
@@ -59,6 +63,10 @@ func (f *Fabric) RemoveHost(id string) error {
 		return err
 	}
 	defer f.mu.Unlock()
+	return f.removeHost(id)
+}
+
+func (f *Fabric) removeHost(id string) error {
 	ns := f.names.hostNS(id)
 	if nsExists(ns) {
 		if err := doNS(ns, deleteVeths); err != nil {

@@ -21,6 +21,8 @@ const (
 	linkAnchorZ = "z" // the other side of that veth
 	linkNIC     = "n" // router side of a NIC
 	linkPeering = "p" // router side of a peering, named for the remote VNet
+	linkPE      = "e" // private link service side of a private endpoint's link, named for the endpoint
+	linkPLS     = "f" // private endpoint side of that link, named for the service (frontend)
 )
 
 var hashEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
@@ -55,11 +57,13 @@ func (n namer) routerNS(vnetID string) string {
 func (n namer) hostNS(hostID string) string {
 	return n.prefix + "-" + kindHost + "-" + shortHash(hostID)
 }
-func (n namer) bridge(subnet string) string   { return n.prefix + linkBridge + shortHash(subnet) }
-func (n namer) anchor(subnet string) string   { return n.prefix + linkAnchor + shortHash(subnet) }
-func (n namer) anchorZ(subnet string) string  { return n.prefix + linkAnchorZ + shortHash(subnet) }
-func (n namer) nicLink(nicID string) string   { return n.prefix + linkNIC + shortHash(nicID) }
-func (n namer) peerLink(remote string) string { return n.prefix + linkPeering + shortHash(remote) }
+func (n namer) bridge(subnet string) string      { return n.prefix + linkBridge + shortHash(subnet) }
+func (n namer) anchor(subnet string) string      { return n.prefix + linkAnchor + shortHash(subnet) }
+func (n namer) anchorZ(subnet string) string     { return n.prefix + linkAnchorZ + shortHash(subnet) }
+func (n namer) nicLink(nicID string) string      { return n.prefix + linkNIC + shortHash(nicID) }
+func (n namer) peerLink(remote string) string    { return n.prefix + linkPeering + shortHash(remote) }
+func (n namer) peLink(endpointID string) string  { return n.prefix + linkPE + shortHash(endpointID) }
+func (n namer) plsLink(frontendID string) string { return n.prefix + linkPLS + shortHash(frontendID) }
 
 // ours tells whether a namespace name belongs to this prefix.
 func (n namer) ours(ns string) bool { return strings.HasPrefix(ns, n.prefix+"-") }
@@ -75,6 +79,16 @@ func (n namer) routerOfPeerLink(link string) (string, bool) {
 		return "", false
 	}
 	return n.prefix + "-" + kindRouter + "-" + h, true
+}
+
+// hostOfPLSLink is the namespace of the frontend a private endpoint's link
+// leads to: the link is named with the same hash as that namespace.
+func (n namer) hostOfPLSLink(link string) (string, bool) {
+	h, ok := strings.CutPrefix(link, n.prefix+linkPLS)
+	if !ok || len(h) != hashLen {
+		return "", false
+	}
+	return n.prefix + "-" + kindHost + "-" + h, true
 }
 
 // nicTag is the alias that marks the host side of a NIC.

@@ -35,7 +35,7 @@ func TestNames(t *testing.T) {
 	if shortHash(id) == shortHash(id+"2") {
 		t.Error("different ids share a hash")
 	}
-	for _, link := range []string{n.bridge("default"), n.nicLink(id), n.peerLink(id)} {
+	for _, link := range []string{n.bridge("default"), n.nicLink(id), n.peerLink(id), n.peLink(id), n.plsLink(id)} {
 		if len(link) > 15 || !strings.HasPrefix(link, "abcdef") {
 			t.Errorf("link name %q is longer than 15 or lacks the prefix", link)
 		}
@@ -43,6 +43,12 @@ func TestNames(t *testing.T) {
 	ns, ok := n.routerOfPeerLink(n.peerLink(id))
 	if !ok || ns != n.routerNS(id) {
 		t.Errorf("routerOfPeerLink = %q, %v; want %q", ns, ok, n.routerNS(id))
+	}
+	if ns, ok := n.hostOfPLSLink(n.plsLink(id)); !ok || ns != n.hostNS(id) {
+		t.Errorf("hostOfPLSLink = %q, %v; want %q", ns, ok, n.hostNS(id))
+	}
+	if _, ok := n.hostOfPLSLink(n.peLink(id)); ok {
+		t.Error("an endpoint link is taken for a frontend link")
 	}
 	if !n.ours(n.hostNS("vm")) || !n.isRouter(n.routerNS(id)) || n.isRouter(n.hostNS("vm")) {
 		t.Error("namespace kinds are not told apart")

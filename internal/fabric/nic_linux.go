@@ -74,7 +74,8 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	if err != nil {
 		return err
 	}
-	if !routerOK || hostLink == "" {
+	plugged := !routerOK || hostLink == ""
+	if plugged {
 		if err := errors.Join(deleteLinkIn(place.router, rlink), deleteTagged(place.host, tag)); err != nil {
 			return err
 		}
@@ -95,6 +96,11 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	// The router side is a bridge port once the kernel has seen its carrier.
 	if err := doNS(place.router, func() error { return errors.Join(setUp(rlink), waitOperUp(rlink)) }); err != nil {
 		return err
+	}
+	if plugged { // neighbours may remember another MAC for this address
+		if err := doNS(place.host, func() error { return announce(hostLink, n.IP) }); err != nil {
+			return err
+		}
 	}
 	f.nics[key] = place
 	f.log.Debug("nic ensured", "nic", n.ID, "host", place.host, "link", hostLink, "ip", n.IP)

@@ -60,7 +60,7 @@ func (f *Fabric) ensurePeering(a, b string) error {
 	}
 	paired := endA.addr.IsValid() && endB.addr.IsValid() && endB.addr.Addr() == partner(endA.addr.Addr())
 	if !endA.found || !endB.found || !paired {
-		if endA, endB, err = createPeerLink(nsA, linkA, nsB, linkB); err != nil {
+		if endA, endB, err = createLinkPair(peerRange, nsA, linkA, nsB, linkB); err != nil {
 			return err
 		}
 	}
@@ -94,9 +94,9 @@ func (f *Fabric) RemovePeering(a, b string) error {
 	return nil
 }
 
-// createPeerLink (re)creates the veth between two routers on a /31 free in
-// both.
-func createPeerLink(nsA, linkA, nsB, linkB string) (peerEnd, peerEnd, error) {
+// createLinkPair (re)creates a veth between two namespaces on a /31 of
+// within that is free in both; A gets the even address.
+func createLinkPair(within netip.Prefix, nsA, linkA, nsB, linkB string) (peerEnd, peerEnd, error) {
 	var a, b peerEnd
 	if err := deleteLinkIn(nsA, linkA); err != nil {
 		return a, b, err
@@ -106,16 +106,16 @@ func createPeerLink(nsA, linkA, nsB, linkB string) (peerEnd, peerEnd, error) {
 	}
 	used := map[netip.Addr]bool{}
 	for _, ns := range []string{nsA, nsB} {
-		if err := doNS(ns, func() error { return usedPeerAddrs(used) }); err != nil {
+		if err := doNS(ns, func() error { return usedAddrs(within, used) }); err != nil {
 			return a, b, err
 		}
 	}
 	base, ok := netip.Addr{}, false
-	for ip := peerRange.Addr(); peerRange.Contains(ip) && !ok; ip = ip.Next().Next() {
+	for ip := within.Addr(); within.Contains(ip) && !ok; ip = ip.Next().Next() {
 		base, ok = ip, !used[ip] && !used[ip.Next()]
 	}
 	if !ok {
-		return a, b, errors.New("no free peering link addresses")
+		return a, b, fmt.Errorf("no free link addresses in %s", within)
 	}
 	a = peerEnd{found: true, addr: netip.PrefixFrom(base, 31)}
 	b = peerEnd{found: true, addr: netip.PrefixFrom(base.Next(), 31)}
@@ -128,7 +128,7 @@ func createPeerLink(nsA, linkA, nsB, linkB string) (peerEnd, peerEnd, error) {
 		veth := &netlink.Veth{LinkAttrs: netlink.NewLinkAttrs(), PeerName: linkB, PeerNamespace: netlink.NsFd(hB)}
 		veth.Name = linkA
 		if err := netlink.LinkAdd(veth); err != nil {
-			return fmt.Errorf("adding peering link: %w", err)
+			return fmt.Errorf("adding link %s: %w", linkA, err)
 		}
 		return upWithAddr(linkA, a.addr)
 	})
@@ -213,14 +213,14 @@ func (f *Fabric) peerLinks() ([]string, error) {
 	return out, nil
 }
 
-// usedPeerAddrs adds the current namespace's addresses in peerRange to used.
-func usedPeerAddrs(used map[netip.Addr]bool) error {
+// usedAddrs adds the current namespace's addresses in within to used.
+func usedAddrs(within netip.Prefix, used map[netip.Addr]bool) error {
 	addrs, err := retryDump(func() ([]netlink.Addr, error) { return netlink.AddrList(nil, netlink.FAMILY_V4) })
 	if err != nil {
 		return fmt.Errorf("listing addresses: %w", err)
 	}
 	for _, a := range addrs {
-		if p, ok := netPrefix(a.IPNet); ok && peerRange.Contains(p.Addr()) {
+		if p, ok := netPrefix(a.IPNet); ok && within.Contains(p.Addr()) {
 			used[p.Addr()] = true
 		}
 	}

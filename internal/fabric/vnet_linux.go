@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/vishvananda/netlink"
@@ -132,12 +131,7 @@ func setupRouter() error {
 	if err := netlink.AddrReplace(lo, dnsAddr); err != nil {
 		return fmt.Errorf("adding %s to lo: %w", AzureDNS, err)
 	}
-	for key, value := range routerSysctls {
-		if err := os.WriteFile("/proc/sys/net/ipv4/"+key, []byte(value), 0o644); err != nil {
-			return fmt.Errorf("setting %s: %w", key, err)
-		}
-	}
-	return nil
+	return setSysctls(routerSysctls)
 }
 
 // deleteVeths deletes every veth of the current namespace, which takes

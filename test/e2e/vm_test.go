@@ -211,3 +211,31 @@ func TestSDKVirtualMachines(t *testing.T) {
 		t.Fatalf("namespaces left after the group was deleted: %v", ns)
 	}
 }
+
+// publicVM creates a VM with a public IP and returns that IP.
+func (l *netLab) publicVM(name, vnet string) string {
+	l.t.Helper()
+	pp, err := l.net.NewPublicIPAddressesClient().BeginCreateOrUpdate(l.ctx, l.rg, name+"-ip", armnetwork.PublicIPAddress{Location: to.Ptr("westus2"),
+		SKU: &armnetwork.PublicIPAddressSKU{Name: to.Ptr(armnetwork.PublicIPAddressSKUNameStandard)}}, nil)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	pip, err := pp.PollUntilDone(l.ctx, &runtimePoll)
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	cfg := &armnetwork.InterfaceIPConfiguration{Name: to.Ptr("ipconfig1"), Properties: &armnetwork.InterfaceIPConfigurationPropertiesFormat{
+		Subnet: &armnetwork.Subnet{ID: to.Ptr(l.subnetID(vnet))}, PublicIPAddress: &armnetwork.PublicIPAddress{ID: pip.ID}}}
+	np, err := l.net.NewInterfacesClient().BeginCreateOrUpdate(l.ctx, l.rg, name+"-nic", armnetwork.Interface{Location: to.Ptr("westus2"),
+		Properties: &armnetwork.InterfacePropertiesFormat{IPConfigurations: []*armnetwork.InterfaceIPConfiguration{cfg}}}, nil)
+	if err == nil {
+		_, err = np.PollUntilDone(l.ctx, &runtimePoll)
+	}
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	if err := l.vm(name, name+"-nic", l.key); err != nil {
+		l.t.Fatal(err)
+	}
+	return deref(pip.Properties.IPAddress)
+}

@@ -25,6 +25,7 @@ type SSHTarget struct {
 	Keys   []ssh.PublicKey
 	Netns  string
 	VMName string
+	VMID   string
 }
 
 // Gateway serves SSH on public IPs; a nil target stops serving addr.

@@ -64,7 +64,7 @@ func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error)
 }
 
 func (p *Provider) sshTarget(v *VM) *SSHTarget {
-	t := &SSHTarget{User: v.Properties.OSProfile.AdminUsername, Netns: p.fab.HostNamespace(v.ID), VMName: v.Name}
+	t := &SSHTarget{User: v.Properties.OSProfile.AdminUsername, Netns: p.fab.HostNamespace(v.ID), VMName: v.Name, VMID: v.ID}
 	if lc := v.Properties.OSProfile.LinuxConfiguration; lc != nil && lc.SSH != nil {
 		for _, k := range lc.SSH.PublicKeys {
 			if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.KeyData)); err == nil {

@@ -16,6 +16,10 @@ type Fabric interface {
 	RemoveVNet(id string) error
 	EnsurePeering(a, b string) error
 	RemovePeering(a, b string) error
+	EnsureFrontend(fe fabric.Frontend) error
+	RemoveFrontend(id string) error
+	EnsureEndpoint(e fabric.Endpoint) error
+	RemoveEndpoint(id string) error
 }
 
 // SubnetUsers lists the IDs of what uses a subnet (IP configurations of
@@ -30,6 +34,8 @@ type Provider struct {
 	vnets     *arm.Kind
 	nics      *arm.Kind
 	publicIPs *arm.Kind
+	plss      *arm.Kind
+	pes       *arm.Kind
 	ops       *arm.Operations
 	users     []SubnetUsers
 	opts      Options
@@ -52,6 +58,8 @@ func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider
 	}
 	p.nics = p.nicKind()
 	p.publicIPs = p.publicIPKind()
+	p.plss = p.plsKind()
+	p.pes = p.peKind()
 	p.users = append(p.users, p.nicUsers)
 	return p
 }
@@ -71,7 +79,15 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.vnets.Serve(s, d)
 	p.nics.Serve(s, d)
 	p.publicIPs.Serve(s, d)
+	p.plss.Serve(s, d)
+	p.pes.Serve(s, d)
 }
+
+// PrivateLinkServices and PrivateEndpoints are the private link kinds.
+func (p *Provider) PrivateLinkServices() *arm.Kind { return p.plss }
+
+// PrivateEndpoints is the private endpoint kind.
+func (p *Provider) PrivateEndpoints() *arm.Kind { return p.pes }
 
 // NICs is the network interface kind.
 func (p *Provider) NICs() *arm.Kind { return p.nics }

@@ -1,0 +1,252 @@
+package fabric
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"testing"
+
+	"github.com/google/nftables"
+	"github.com/vishvananda/netlink"
+)
+
+var ip = netip.MustParseAddr
+
+// plWorld is a provider VNet with a server (the frontend's target) and a
+// second VM, a private link service to the server, and customer VNets.
+type plWorld struct {
+	fe            Frontend
+	server, other func() []netip.Addr // the sources each has seen
+}
+
+const provider = "provider"
+
+func newPLWorld(t *testing.T, f *Fabric) plWorld {
+	t.Helper()
+	must(t, f.EnsureVNet(VNet{ID: provider, AddressSpace: []netip.Prefix{pfx("10.82.0.0/16")},
+		Subnets: []Subnet{{"backend", pfx("10.82.1.0/24")}}}))
+	w := plWorld{fe: Frontend{ID: "pls", Target: ip("10.82.1.4"),
+		NAT: NIC{ID: "pls-nic", VNet: provider, Subnet: "backend", IP: ip("10.82.1.5")}}}
+	server := vm(t, f, "server", provider, "backend", "10.82.1.4")
+	w.server = echoServer(t, f, server, "10.82.1.4:443")
+	echoServer(t, f, server, "10.82.1.4:8443")
+	w.other = echoServer(t, f, vm(t, f, "other", provider, "backend", "10.82.1.6"), "10.82.1.6:443")
+	must(t, f.EnsureFrontend(w.fe))
+	return w
+}
+
+// customer makes a customer VNet with a client VM at .4 of its subnet and
+// returns the client's namespace.
+func customer(t *testing.T, f *Fabric, id, space, client string) string {
+	t.Helper()
+	p := pfx(space)
+	must(t, f.EnsureVNet(VNet{ID: id, AddressSpace: []netip.Prefix{p}, Subnets: []Subnet{{"s1", p}}}))
+	return vm(t, f, id+"-client", id, "s1", client)
+}
+
+func endpoint(id, vnet, addr string) Endpoint {
+	return Endpoint{ID: id, Frontend: "pls", NIC: NIC{ID: id + "-nic", VNet: vnet, Subnet: "s1", IP: ip(addr)}}
+}
+
+// TestPrivateEndpoint: the endpoint's address reaches the target, on every
+// port and from the NAT address; nothing else of the provider is reachable,
+// and removing the endpoint or the frontend cuts the path.
+func TestPrivateEndpoint(t *testing.T) {
+	f := newTestFabric(t)
+	before, err := f.List()
+	must(t, err)
+	w := newPLWorld(t, f)
+	must(t, f.EnsureFrontend(w.fe)) // idempotent
+	// Customer B's address space is the provider's: private link needs no
+	// unique addresses, and B's client has the server's address.
+	clientA := customer(t, f, "cust-a", "10.81.1.0/24", "10.81.1.4")
+	clientB := customer(t, f, "cust-b", "10.82.1.0/24", "10.82.1.4")
+	peA, peB := endpoint("pe-a", "cust-a", "10.81.1.5"), endpoint("pe-b", "cust-b", "10.82.1.7")
+	must(t, f.EnsureEndpoint(peA))
+	pls, nsA := f.HostNamespace("pls"), f.HostNamespace("pe-a")
+	state := func() []string {
+		return slices.Concat(snapshot(t, f, pls), nftDump(t, f, pls), snapshot(t, f, nsA), nftDump(t, f, nsA))
+	}
+	first := state()
+	must(t, f.EnsureFrontend(w.fe))
+	must(t, f.EnsureEndpoint(peA))
+	if again := state(); !slices.Equal(first, again) {
+		t.Errorf("private link changed on a second ensure:\n%v\n%v", first, again)
+	}
+
+	assertReach(t, f, clientA, "pe-a", "10.81.1.5:443", true)
+	assertReach(t, f, clientA, "pe-a", "10.81.1.5:8443", true)
+	if got := w.server(); !slices.Equal(got, []netip.Addr{w.fe.NAT.IP}) {
+		t.Errorf("server saw sources %v, want only the NAT address %s", got, w.fe.NAT.IP)
+	}
+	assertReach(t, f, clientA, "server", "10.82.1.4:443", false)
+	assertReach(t, f, clientA, "other", "10.82.1.6:443", false)
+
+	// Even a client that routes the provider's space via the endpoint
+	// reaches nothing through it.
+	route := &netlink.Route{Dst: prefixNet(pfx("10.82.0.0/16")), Gw: ip("10.81.1.5").AsSlice()}
+	must(t, f.Do(clientA, func() error { return netlink.RouteAdd(route) }))
+	assertReach(t, f, clientA, "server", "10.82.1.4:443", false)
+	assertReach(t, f, clientA, "other", "10.82.1.6:443", false)
+	must(t, f.Do(clientA, func() error { return netlink.RouteDel(route) }))
+
+	must(t, f.RemoveEndpoint("pe-a"))
+	assertReach(t, f, clientA, "pe-a (removed)", "10.81.1.5:443", false)
+	must(t, f.RemoveEndpoint("pe-a")) // absent: not an error
+	must(t, f.EnsureEndpoint(peA))
+	assertReach(t, f, clientA, "pe-a (re-created)", "10.81.1.5:443", true)
+
+	must(t, f.EnsureEndpoint(peB))
+	assertReach(t, f, clientB, "pe-b", "10.82.1.7:443", true)
+	assertReach(t, f, clientA, "pe-a", "10.81.1.5:443", true)
+
+	// A new target takes over; the endpoints stay linked.
+	moved := w.fe
+	moved.Target = ip("10.82.1.6")
+	must(t, f.EnsureFrontend(moved))
+	assertReach(t, f, clientB, "pe-b → other", "10.82.1.7:443", true)
+	if got := w.other(); !slices.Equal(got, []netip.Addr{w.fe.NAT.IP}) {
+		t.Errorf("new target saw sources %v, want only the NAT address %s", got, w.fe.NAT.IP)
+	}
+	must(t, f.EnsureFrontend(w.fe))
+
+	must(t, f.RemoveFrontend("pls"))
+	assertReach(t, f, clientA, "pe-a (no frontend)", "10.81.1.5:443", false)
+	assertReach(t, f, clientB, "pe-b (no frontend)", "10.82.1.7:443", false)
+	must(t, f.RemoveFrontend("pls"))
+	if err := f.EnsureEndpoint(peA); err == nil {
+		t.Error("an endpoint was ensured without its frontend")
+	}
+
+	must(t, f.RemoveEndpoint("pe-a"))
+	must(t, f.RemoveEndpoint("pe-b"))
+	for _, id := range []string{"server", "other", "cust-a-client", "cust-b-client"} {
+		must(t, f.RemoveHost(id))
+	}
+	for _, id := range []string{provider, "cust-a", "cust-b"} {
+		must(t, f.RemoveVNet(id))
+	}
+	after, err := f.List()
+	must(t, err)
+	if !slices.Equal(before, after) {
+		t.Errorf("namespaces before %v, after %v", before, after)
+	}
+}
+
+// TestPrivateLinkRestart: a new fabric over the namespaces of an old one
+// finds the private link as it is, and repairs a broken one.
+func TestPrivateLinkRestart(t *testing.T) {
+	f := newTestFabric(t)
+	w := newPLWorld(t, f)
+	client := customer(t, f, "cust", "10.83.1.0/24", "10.83.1.4")
+	pe := endpoint("pe", "cust", "10.83.1.5")
+	must(t, f.EnsureEndpoint(pe))
+	pls, ns := f.HostNamespace("pls"), f.HostNamespace("pe")
+	state := func(g *Fabric) []string {
+		return slices.Concat(snapshot(t, g, pls), nftDump(t, g, pls), snapshot(t, g, ns), nftDump(t, g, ns))
+	}
+	first := state(f)
+	must(t, f.Close())
+
+	g, err := New(f.names.prefix, nil)
+	must(t, err)
+	t.Cleanup(func() { must(t, g.Close()) })
+	must(t, g.EnsureFrontend(w.fe))
+	must(t, g.EnsureEndpoint(pe))
+	if again := state(g); !slices.Equal(first, again) {
+		t.Errorf("private link changed on restart:\n%v\n%v", first, again)
+	}
+	assertReach(t, g, client, "pe", "10.83.1.5:443", true)
+
+	// Lose the link and the frontend's rules; ensuring again repairs both.
+	must(t, deleteLinkIn(pls, g.names.peLink("pe")))
+	must(t, g.Do(pls, func() error {
+		c, err := nftables.New()
+		if err != nil {
+			return err
+		}
+		c.DelTable(&nftables.Table{Name: natTable, Family: nftables.TableFamilyIPv4})
+		return c.Flush()
+	}))
+	assertReach(t, g, client, "pe (broken)", "10.83.1.5:443", false)
+	must(t, g.EnsureFrontend(w.fe))
+	must(t, g.EnsureEndpoint(pe))
+	assertReach(t, g, client, "pe (repaired)", "10.83.1.5:443", true)
+
+	// An endpoint moved to another frontend leaves the old one.
+	other := Frontend{ID: "pls2", Target: ip("10.82.1.6"),
+		NAT: NIC{ID: "pls2-nic", VNet: provider, Subnet: "backend", IP: ip("10.82.1.7")}}
+	must(t, g.EnsureFrontend(other))
+	pe.Frontend = "pls2"
+	must(t, g.EnsureEndpoint(pe))
+	assertReach(t, g, client, "pe → pls2", "10.83.1.5:443", true)
+	if got := w.other(); !slices.Equal(got, []netip.Addr{other.NAT.IP}) {
+		t.Errorf("pls2's target saw sources %v, want %s", got, other.NAT.IP)
+	}
+	must(t, g.Do(pls, func() error {
+		l, err := findLink(g.names.peLink("pe"))
+		if l != nil {
+			t.Errorf("the old frontend kept the endpoint's link %s", l.Attrs().Name)
+		}
+		return err
+	}))
+}
+
+// nftDump lists the chains and rules of a namespace, without handles.
+func nftDump(tb testing.TB, f *Fabric, ns string) []string {
+	tb.Helper()
+	var out []string
+	must(tb, f.Do(ns, func() error {
+		c, err := nftables.New()
+		if err != nil {
+			return err
+		}
+		chains, err := c.ListChains()
+		if err != nil {
+			return err
+		}
+		for _, ch := range chains {
+			line := fmt.Sprintf("chain %s %s %s", ch.Table.Name, ch.Name, ch.Type)
+			if ch.Policy != nil {
+				line += fmt.Sprintf(" policy=%d", *ch.Policy)
+			}
+			out = append(out, line)
+			rules, err := c.GetRules(ch.Table, ch)
+			if err != nil {
+				return err
+			}
+			for _, r := range rules {
+				line := "rule " + ch.Name
+				for _, e := range r.Exprs {
+					line += fmt.Sprintf(" %T%+v", e, e)
+				}
+				out = append(out, line)
+			}
+		}
+		return nil
+	}))
+	slices.Sort(out)
+	return out
+}
+
+func TestValidatePrivateLink(t *testing.T) {
+	nic := NIC{ID: "n", VNet: "v", Subnet: "s", IP: ip("10.0.0.4"), Host: "x"}
+	for _, tc := range []struct {
+		name string
+		err  error
+		ok   bool
+	}{
+		{"frontend", validateFrontend(Frontend{ID: "x", NAT: nic, Target: ip("10.0.0.5")}), true},
+		{"endpoint", validateEndpoint(Endpoint{ID: "x", NIC: nic, Frontend: "pls"}), true},
+		{"frontend without target", validateFrontend(Frontend{ID: "x", NAT: nic}), false},
+		{"frontend with a link-local target", validateFrontend(Frontend{ID: "x", NAT: nic, Target: ip("169.254.128.1")}), false},
+		{"frontend on another host", validateFrontend(Frontend{ID: "y", NAT: nic, Target: ip("10.0.0.5")}), false},
+		{"frontend with a bad nic", validateFrontend(Frontend{ID: "x", NAT: NIC{Host: "x"}, Target: ip("10.0.0.5")}), false},
+		{"endpoint without frontend", validateEndpoint(Endpoint{ID: "x", NIC: nic}), false},
+		{"endpoint on another host", validateEndpoint(Endpoint{ID: "y", NIC: nic, Frontend: "pls"}), false},
+	} {
+		if (tc.err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok=%v", tc.name, tc.err, tc.ok)
+		}
+	}
+}

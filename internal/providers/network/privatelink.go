@@ -1,0 +1,83 @@
+package network
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/fabric"
+	"github.com/aksbox/aksbox/internal/store"
+	"github.com/google/uuid"
+)
+
+// ownedNIC creates (or finds) the NIC a private endpoint or private link
+// service owns, as Azure does ("<name>.nic.<guid>" in the owner's group),
+// with an address allocated in subnetID like any NIC's.
+func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subnetID, nicName string, markPE bool) (*NIC, error) {
+	nicID := arm.ResourceID{Subscription: owner.Subscription, ResourceGroup: owner.ResourceGroup, Namespace: Namespace,
+		Types: []string{"networkInterfaces"}, Names: []string{nicName}}
+	var out *NIC
+	err := p.nics.Exclusive(func() error {
+		if st, err := p.rec.Get(ctx, nicID.String()); err == nil {
+			out = &NIC{}
+			return json.Unmarshal(st.Body, out)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		cfg := &IPConfig{Name: "privateEndpointIpConfig", Properties: IPConfigProperties{Subnet: &SubRef{ID: subnetID}}}
+		if !markPE {
+			cfg.Name = "natIpConfig"
+		}
+		ipc, err := p.buildIPConfig(ctx, nicID, 0, cfg, nil)
+		if err != nil {
+			return err
+		}
+		n := &NIC{ID: nicID.String(), Name: nicName, Type: Namespace + "/networkInterfaces", Location: loc}
+		n.Properties = NICProperties{ProvisioningState: arm.Succeeded, ResourceGUID: uuid.NewString(), MacAddress: newMAC(),
+			NicType: "Standard", IPConfigurations: []*IPConfig{ipc}, DNSSettings: &NICDNS{DNSServers: []string{}, AppliedDNSServers: []string{}}}
+		if markPE {
+			n.Properties.PrivateEndpoint = &SubRef{ID: owner.String()}
+		}
+		body, _ := json.Marshal(n)
+		if _, err := p.rec.Put(ctx, nicID.String(), arm.Record{Body: body}, 0); err != nil {
+			return err
+		}
+		out = n
+		return nil
+	})
+	return out, err
+}
+
+// fabricNIC is the fabric's view of an owned NIC placed in host.
+func fabricNIC(n *NIC, host string) (fabric.NIC, error) {
+	c := n.Properties.IPConfigurations[0]
+	sid, err := arm.ParseID(c.Properties.Subnet.ID)
+	if err != nil {
+		return fabric.NIC{}, err
+	}
+	ip, err := netip.ParseAddr(c.Properties.PrivateIPAddress)
+	if err != nil {
+		return fabric.NIC{}, fmt.Errorf("NIC %s has no address: %w", n.ID, err)
+	}
+	return fabric.NIC{ID: n.ID, VNet: sid.Parent().String(), Subnet: sid.Name(), IP: ip, Host: host}, nil
+}
+
+// removeOwnedNIC deletes an owned NIC's record.
+func (p *Provider) removeOwnedNIC(ctx context.Context, nicID string) error {
+	if nicID == "" {
+		return nil
+	}
+	err := p.rec.Delete(ctx, nicID, -1)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func nicNameFor(name string) string {
+	return name + ".nic." + strings.ReplaceAll(uuid.NewString(), "-", "")
+}
