@@ -172,20 +172,51 @@ func TestSDKVirtualNetworks(t *testing.T) {
 	}
 }
 
-// The store is the truth: namespaces lost while the server was down (as
-// after a host reboot) are re-created on start.
+// The store is the truth: everything lost while the server was down (as
+// after a host reboot: every namespace gone) is re-created on start — the
+// virtual networks, VMs, private endpoint path and DNS answers.
 func TestNetworkRecreatedOnStart(t *testing.T) {
 	needRoot(t)
 	in := start(t, "--provider-registration-delay", "0s")
-	in.mustAksbox("provider", "register", "-n", "Microsoft.Network")
-	in.mustAksbox("group", "create", "-n", "net", "-l", "westus2")
-	code, m, _ := in.call("PUT", "/subscriptions/"+in.Sub+"/resourceGroups/net/providers/Microsoft.Network/virtualNetworks/v?api-version=2022-01-01",
-		`{"location":"westus2","properties":{"addressSpace":{"addressPrefixes":["10.5.0.0/16"]},"subnets":[{"name":"a","properties":{"addressPrefix":"10.5.1.0/24"}}]}}`)
-	if code != 201 {
-		t.Fatalf("create: %d %v", code, m)
+	l := newNetLab(t, in, "re")
+	l.vnet("customer", "10.71.0.0/16", "10.71.1.0/24")
+	l.vnet("provider", "10.81.0.0/16", "10.81.1.0/24")
+	for _, v := range [][3]string{{"client", "c-nic", "customer"}, {"server", "s-nic", "provider"}} {
+		if _, err := l.nic(v[1], v[2], ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := l.vm(v[0], v[1], l.key); err != nil {
+			t.Fatal(err)
+		}
 	}
-	in.mustAksbox("group", "wait", "-n", "net", "--exists", "--interval", "1")
-	waitFor(t, func() bool { return len(in.namespaces()) == 1 })
+	if err := l.pls("svc", "provider", "10.81.1.4"); err != nil {
+		t.Fatal(err)
+	}
+	ip, err := l.pe("ep", "customer", "svc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := "/subscriptions/" + in.Sub + "/resourceGroups/re/providers/Microsoft.Network/privateDnsZones/svc.internal"
+	for _, c := range []struct{ path, body string }{
+		{zone, `{"location":"global"}`},
+		{zone + "/A/api", `{"properties":{"ttl":60,"aRecords":[{"ipv4Address":"` + ip + `"}]}}`},
+		{zone + "/virtualNetworkLinks/l", `{"location":"global","properties":{"registrationEnabled":false,"virtualNetwork":{"id":"/subscriptions/` + in.Sub + `/resourceGroups/re/providers/Microsoft.Network/virtualNetworks/customer"}}}`},
+	} {
+		if code, m, _ := in.call("PUT", c.path+"?api-version=2020-06-01", c.body); code >= 300 {
+			t.Fatalf("PUT %s: %d %v", c.path, code, m)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		if out := l.run("client", "getent hosts api.svc.internal || echo NOTFOUND"); !strings.Contains(out, ip) {
+			t.Fatalf("%s: DNS from the client: %s", when, out)
+		}
+		if !l.reaches("client", "api.svc.internal") {
+			t.Fatalf("%s: the private endpoint path is broken", when)
+		}
+	}
+	check("before")
+	before := len(in.namespaces())
 	in.kill()
 	for _, ns := range in.namespaces() {
 		if out, err := exec.Command("ip", "netns", "del", ns).CombinedOutput(); err != nil {
@@ -193,10 +224,11 @@ func TestNetworkRecreatedOnStart(t *testing.T) {
 		}
 	}
 	in.restart()
-	if n := len(in.namespaces()); n != 1 {
-		t.Fatalf("after restart: %d namespaces, want 1", n)
+	if n := len(in.namespaces()); n != before {
+		t.Fatalf("after restart: %d namespaces, want %d", n, before)
 	}
-	in.mustAksbox("group", "delete", "-n", "net", "--yes")
+	check("after kill -9 and losing every namespace")
+	in.mustAksbox("group", "delete", "-n", "re", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {
 		t.Fatalf("left: %v", ns)
 	}
