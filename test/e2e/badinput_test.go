@@ -35,7 +35,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown api-version", "PUT", rg + "bad9?api-version=2099-01-01", `{"location":"westus2"}`, 400, "InvalidApiVersionParameter", "2021-04-01", "bad9"},
 		{"missing group", "GET", rg + "nothere" + v, ``, 404, "ResourceGroupNotFound", "nothere", ""},
 		{"unknown namespace", "PUT", rg + "nothere/providers/Microsoft.Foo/bars/x" + v, `{}`, 400, "InvalidResourceNamespace", "Microsoft.Foo", ""},
-		{"put into missing group", "PUT", rg + "nothere/providers/Microsoft.Compute/virtualMachines/vm" + v, `{}`, 404, "ResourceGroupNotFound", "nothere", ""},
+		{"put into missing group", "PUT", rg + "nothere/providers/Microsoft.Compute/virtualMachines/vm?api-version=2022-08-01", `{}`, 404, "ResourceGroupNotFound", "nothere", ""},
 		{"unregistered namespace", "PUT", rg + "nothere/providers/Microsoft.ContainerService/managedClusters/c" + v, `{}`, 409, "MissingSubscriptionRegistration", "Microsoft.ContainerService", ""},
 		{"unknown type", "GET", sub + "/providers/Microsoft.Compute/nonsense" + v, ``, 400, "InvalidResourceType", "nonsense", ""},
 		{"unknown provider", "GET", sub + "/providers/Microsoft.Nope" + v, ``, 404, "InvalidResourceNamespace", "Microsoft.Nope", ""},
