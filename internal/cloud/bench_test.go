@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
 	"sort"
 	"strings"
 	"sync"
@@ -28,7 +30,7 @@ func benchInstance(tb testing.TB) (endpoint, sub, token string, client *http.Cli
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(ctx, Options{Dir: dir, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler),
+		done <- Run(ctx, Options{Dir: dir, Listen: "127.0.0.1:0", Logger: slog.New(slog.DiscardHandler), PageSize: 10000,
 			Ready: func(ep string) { ready <- ep }})
 	}()
 	select {
@@ -36,7 +38,11 @@ func benchInstance(tb testing.TB) (endpoint, sub, token string, client *http.Cli
 	case err := <-done:
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { cancel(); <-done })
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+		removeNamespaces(tb, FabricPrefix(dir))
+	})
 	ca, err := pki.LoadOrCreateCA(dir.PKIDir(), "ca")
 	if err != nil {
 		tb.Fatal(err)
@@ -148,4 +154,18 @@ func BenchmarkGroupGet8(b *testing.B) {
 		b.Fatal(err)
 	}
 	runLoad(b, 8, func(int) error { return send(client, "GET", url, tok, "") })
+}
+
+// removeNamespaces deletes what an instance left in the kernel (a stopped
+// instance keeps its namespaces, as the store is the truth).
+func removeNamespaces(tb testing.TB, prefix string) {
+	entries, _ := os.ReadDir("/var/run/netns")
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), prefix+"-") {
+			if out, err := exec.Command("ip", "netns", "del", e.Name()).CombinedOutput(); err != nil {
+				tb.Errorf("removing %s: %v %s", e.Name(), err, out)
+			}
+			_ = os.RemoveAll("/etc/netns/" + e.Name())
+		}
+	}
 }
