@@ -87,7 +87,7 @@ func ensureBridge(name, anchor, anchorZ string, mac net.HardwareAddr, subnet net
 			return fmt.Errorf("attaching anchor: %w", err)
 		}
 	}
-	for _, n := range []string{anchorZ, anchor} {
+	for _, n := range []string{anchorZ, anchor, name} {
 		if err := setUp(n); err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func setUp(name string) error {
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting %s up: %w", name, err)
 	}
-	return nil
+	return enableBigTCP(l)
 }
 
 // waitOperUp waits until the kernel reports links of the current namespace

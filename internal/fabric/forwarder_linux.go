@@ -33,7 +33,7 @@ type forwarder struct {
 // plsRange not on a link of its own are unreachable, and ICMP is not
 // rate-limited, so a connection to an endpoint without a link fails fast.
 func (fw forwarder) setup() error {
-	if err := setSysctls(routerSysctls); err != nil {
+	if err := setSysctls(routerSysctls, false); err != nil {
 		return err
 	}
 	if err := syncRoutes(0, nil, []netip.Prefix{plsRange}); err != nil {

@@ -22,12 +22,14 @@ func announce(link string, addr netip.Addr) error {
 	if len(mac) != 6 || !addr.Is4() {
 		return nil
 	}
-	proto := htons(unix.ETH_P_ARP)
-	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, int(proto))
+	// Protocol 0: the socket only sends. Closing a packet socket waits for
+	// an RCU grace period (milliseconds), which no caller needs to wait for.
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("opening packet socket: %w", err)
 	}
-	defer unix.Close(fd)
+	defer func() { go unix.Close(fd) }()
+	proto := htons(unix.ETH_P_ARP)
 	ip := addr.As4()
 	frame := make([]byte, 0, 42)
 	frame = append(frame, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff) // to everyone
@@ -37,7 +39,7 @@ func announce(link string, addr netip.Addr) error {
 	frame = append(frame, mac...)
 	frame = append(frame, ip[:]...)
 	frame = append(frame, 0, 0, 0, 0, 0, 0) // target MAC unknown
-	frame = append(frame, ip[:]...)          // target IP is the sender's own
+	frame = append(frame, ip[:]...)         // target IP is the sender's own
 	to := &unix.SockaddrLinklayer{Protocol: proto, Ifindex: l.Attrs().Index, Halen: 6,
 		Addr: [8]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
 	if err := unix.Sendto(fd, frame, 0, to); err != nil {

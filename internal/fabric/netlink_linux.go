@@ -20,6 +20,14 @@ const spaceMetric = 4000
 // dumpTries bounds retries of netlink dumps interrupted by concurrent changes.
 const dumpTries = 5
 
+// bigGSO is the largest IPv4 packet (BIG TCP, Linux 6.3 and later) every
+// link of the fabric passes on whole. Each hop (bridge, veth, routing, NAT)
+// costs about the same per packet whatever its size, so fewer, larger
+// packets make a path of several hops nearly as fast as a direct one. A
+// packet this large meeting a link with a lower limit is cut up in software,
+// so every link a packet may cross needs it.
+const bigGSO = 256 << 10
+
 func prefixNet(p netip.Prefix) *net.IPNet {
 	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
@@ -146,6 +154,23 @@ func ownSpace() ([]netip.Prefix, error) {
 		}
 	}
 	return out, nil
+}
+
+// enableBigTCP raises a link's IPv4 GSO and GRO limits to bigGSO, or to the
+// most the link takes. Kernels without the limits ignore them.
+func enableBigTCP(l netlink.Link) error {
+	a := l.Attrs()
+	size := min(bigGSO, a.TSOMaxSize)
+	if size <= 1<<16 || a.GSOIPv4MaxSize == size && a.GROIPv4MaxSize == size {
+		return nil
+	}
+	if err := netlink.LinkSetGSOIPv4MaxSize(l, int(size)); err != nil {
+		return fmt.Errorf("setting gso size of %s: %w", a.Name, err)
+	}
+	if err := netlink.LinkSetGROIPv4MaxSize(l, int(size)); err != nil {
+		return fmt.Errorf("setting gro size of %s: %w", a.Name, err)
+	}
+	return nil
 }
 
 // findLink returns the named link of the current namespace, or nil when

@@ -168,6 +168,9 @@ func configureNIC(name, tag string, mac net.HardwareAddr, addr netip.Prefix, gw 
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting %s up: %w", name, err)
 	}
+	if err := enableBigTCP(l); err != nil {
+		return err
+	}
 	if err := waitOperUp(name); err != nil {
 		return err
 	}

@@ -149,7 +149,7 @@ func upWithAddr(name string, addr netip.Prefix) error {
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting %s up: %w", name, err)
 	}
-	return nil
+	return enableBigTCP(l)
 }
 
 func readPeerEnd(ns, link string) (peerEnd, error) {
@@ -176,6 +176,9 @@ func routePeer(ns, link string, gw netip.Addr, space []netip.Prefix) error {
 		l, err := netlink.LinkByName(link)
 		if err != nil {
 			return fmt.Errorf("finding %s: %w", link, err)
+		}
+		if err := enableBigTCP(l); err != nil {
+			return err
 		}
 		if err := syncRoutes(l.Attrs().Index, gw.AsSlice(), space); err != nil {
 			return fmt.Errorf("routing peer address space: %w", err)

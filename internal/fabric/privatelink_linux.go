@@ -249,10 +249,12 @@ func forgetFlows(endpointNS, plsNS string, addr netip.Addr) error {
 	})
 }
 
-// setSysctls writes IPv4 sysctls of the current namespace.
-func setSysctls(values map[string]string) error {
+// setSysctls writes network sysctls (paths under /proc/sys/net) of the
+// current namespace; optional ones the kernel lacks are skipped.
+func setSysctls(values map[string]string, optional bool) error {
 	for key, value := range values {
-		if err := os.WriteFile("/proc/sys/net/ipv4/"+key, []byte(value), 0o644); err != nil {
+		err := os.WriteFile("/proc/sys/net/"+key, []byte(value), 0o644)
+		if err != nil && !(optional && errors.Is(err, os.ErrNotExist)) {
 			return fmt.Errorf("setting %s: %w", key, err)
 		}
 	}

@@ -250,3 +250,29 @@ func TestValidatePrivateLink(t *testing.T) {
 		}
 	}
 }
+
+// TestLinksTakeBigPackets: every link of the fabric passes packets of
+// bigGSO whole, or none would (one link with a lower limit would make the
+// kernel cut them up in software).
+func TestLinksTakeBigPackets(t *testing.T) {
+	f := newTestFabric(t)
+	newPLWorld(t, f)
+	customer(t, f, "cust", "10.86.1.0/24", "10.86.1.4")
+	must(t, f.EnsureEndpoint(endpoint("pe", "cust", "10.86.1.5")))
+	must(t, f.EnsurePeering("cust", provider))
+	all, err := f.List()
+	must(t, err)
+	for _, ns := range all {
+		must(t, f.Do(ns, func() error {
+			links, err := linkList()
+			for _, l := range links {
+				a := l.Attrs()
+				if want := min(bigGSO, a.TSOMaxSize); a.Name != "lo" && want > 1<<16 &&
+					(a.GSOIPv4MaxSize != want || a.GROIPv4MaxSize != want) {
+					t.Errorf("%s in %s: gso %d, gro %d, want %d", a.Name, ns, a.GSOIPv4MaxSize, a.GROIPv4MaxSize, want)
+				}
+			}
+			return err
+		}))
+	}
+}

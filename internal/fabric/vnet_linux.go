@@ -116,7 +116,15 @@ func validateVNet(v VNet) error {
 
 // routerSysctls make a namespace forward, and tell a sender at once (not
 // after a timeout, and not rate-limited) that a destination is unreachable.
-var routerSysctls = map[string]string{"ip_forward": "1", "icmp_ratelimit": "0"}
+var routerSysctls = map[string]string{"ipv4/ip_forward": "1", "ipv4/icmp_ratelimit": "0"}
+
+// bridgeSysctls keep a router's bridges out of the IP netfilter hooks, where
+// br_netfilter exists: they only switch, and the hooks cost every frame.
+var bridgeSysctls = map[string]string{
+	"bridge/bridge-nf-call-iptables":  "0",
+	"bridge/bridge-nf-call-ip6tables": "0",
+	"bridge/bridge-nf-call-arptables": "0",
+}
 
 // setupRouter turns the current namespace into a router.
 func setupRouter() error {
@@ -131,7 +139,10 @@ func setupRouter() error {
 	if err := netlink.AddrReplace(lo, dnsAddr); err != nil {
 		return fmt.Errorf("adding %s to lo: %w", AzureDNS, err)
 	}
-	return setSysctls(routerSysctls)
+	if err := setSysctls(routerSysctls, false); err != nil {
+		return err
+	}
+	return setSysctls(bridgeSysctls, true)
 }
 
 // deleteVeths deletes every veth of the current namespace, which takes
