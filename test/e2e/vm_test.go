@@ -169,6 +169,15 @@ func TestSDKVirtualMachines(t *testing.T) {
 	if l.reaches("vm1", "10.20.1.4") {
 		t.Fatal("vm1 reaches vm3 in an unpeered VNet")
 	}
+	// Peering: one direction is not enough; both directions connect.
+	l.peer("va", "a-b", "vb")
+	if l.reaches("vm1", "10.20.1.4") {
+		t.Fatal("vm1 reaches vm3 with a one-sided peering")
+	}
+	l.peer("vb", "b-a", "va")
+	if !l.reaches("vm1", "10.20.1.4") || !l.reaches("vm3", "10.10.1.4") {
+		t.Fatal("no traffic between VNets peered both ways")
+	}
 
 	// Deleting what is in use is refused.
 	dp, err := l.net.NewInterfacesClient().BeginDelete(l.ctx, l.rg, "nic1", nil)
@@ -238,4 +247,18 @@ func (l *netLab) publicVM(name, vnet string) string {
 		l.t.Fatal(err)
 	}
 	return deref(pip.Properties.IPAddress)
+}
+
+// peer creates a peering from one VNet of the lab to another.
+func (l *netLab) peer(from, name, remote string) {
+	l.t.Helper()
+	p, err := l.net.NewVirtualNetworkPeeringsClient().BeginCreateOrUpdate(l.ctx, l.rg, from, name, armnetwork.VirtualNetworkPeering{
+		Properties: &armnetwork.VirtualNetworkPeeringPropertiesFormat{AllowVirtualNetworkAccess: to.Ptr(true),
+			RemoteVirtualNetwork: &armnetwork.SubResource{ID: to.Ptr("/subscriptions/" + l.in.Sub + "/resourceGroups/" + l.rg + "/providers/Microsoft.Network/virtualNetworks/" + remote)}}}, nil)
+	if err == nil {
+		_, err = p.PollUntilDone(l.ctx, &runtimePoll)
+	}
+	if err != nil {
+		l.t.Fatalf("peering %s: %v", name, err)
+	}
 }
