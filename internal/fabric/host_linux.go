@@ -69,6 +69,7 @@ func (f *Fabric) RemoveHost(id string) error {
 func (f *Fabric) removeHost(id string) error {
 	ns := f.names.hostNS(id)
 	if nsExists(ns) {
+		killProcesses(ns)
 		if err := doNS(ns, deleteVeths); err != nil {
 			return fmt.Errorf("removing host %s: %w", id, err)
 		}
