@@ -139,8 +139,9 @@ func (q *quickstart) run() error {
 	}
 	fmt.Fprintf(q.a.Stdout, "\nDone in %s. What exists now: the aksbox cloud at its endpoint, AKSPrivateLinkPreview registered,\n"+
 		"Microsoft.ContainerService and Microsoft.Network registered, and the resource group %s.\n"+
-		"This version stops here: private networking (VNets, peering, private DNS, VMs) and private AKS\n"+
-		"clusters are not built yet, so the document's 'az aks create' steps cannot run.\n\n"+
+		"This version stops here: private AKS clusters are not built yet, so the document's 'az aks create'\n"+
+		"steps cannot run. The networking they stand on is real: try 'aksbox network vnet create', 'aksbox vm create\n"+
+		"--generate-ssh-keys', peering, private DNS zones and private endpoints, and 'aksbox ssh vm'.\n\n"+
 		"Explore:   aksbox group list -o table · aksbox feature list -o table · aksbox provider list -o table\n"+
 		"Real az:   eval \"$(aksbox env)\" && az login --service-principal -u \"$AZURE_CLIENT_ID\" -p \"$AZURE_CLIENT_SECRET\" --tenant \"$AZURE_TENANT_ID\"\n"+
 		"Clean up:  aksbox quickstart --cleanup   (and 'aksbox down' to stop the cloud)\n",
