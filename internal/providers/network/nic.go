@@ -77,14 +77,7 @@ func (p *Provider) buildNIC(ctx context.Context, r *arm.Request, id arm.Resource
 	if err := arm.DecodeJSON(body, &in); err != nil {
 		return arm.Record{}, err
 	}
-	var errs []*arm.Error
-	if e := validName("network interface", id.Name(), 80); e != nil {
-		errs = append(errs, e)
-	}
-	loc, ok := arm.NormalizeLocation(in.Location)
-	if !ok {
-		errs = append(errs, arm.InvalidLocation("location", in.Location))
-	}
+	loc, errs := checkTracked("network interface", id.Name(), 80, in.Location)
 	if len(in.Properties.IPConfigurations) == 0 {
 		errs = append(errs, arm.InvalidParameter("properties.ipConfigurations",
 			"Network interface '%s' needs at least one IP configuration with a subnet.", id.Name()))

@@ -80,14 +80,7 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 	if err := arm.DecodeJSON(body, &in); err != nil {
 		return arm.Record{}, err
 	}
-	var errs []*arm.Error
-	if e := validName("private endpoint", id.Name(), 64); e != nil {
-		errs = append(errs, e)
-	}
-	loc, ok := arm.NormalizeLocation(in.Location)
-	if !ok {
-		errs = append(errs, arm.InvalidLocation("location", in.Location))
-	}
+	loc, errs := checkTracked("private endpoint", id.Name(), 64, in.Location)
 	if in.Properties.Subnet == nil || in.Properties.Subnet.ID == "" {
 		errs = append(errs, arm.InvalidParameter("properties.subnet.id", "Private endpoint '%s' needs properties.subnet.id, the subnet its address comes from.", id.Name()))
 	}

@@ -60,14 +60,7 @@ func (p *Provider) buildPLS(ctx context.Context, r *arm.Request, id arm.Resource
 	if err := arm.DecodeJSON(body, &in); err != nil {
 		return arm.Record{}, err
 	}
-	var errs []*arm.Error
-	if e := validName("private link service", id.Name(), 80); e != nil {
-		errs = append(errs, e)
-	}
-	loc, ok := arm.NormalizeLocation(in.Location)
-	if !ok {
-		errs = append(errs, arm.InvalidLocation("location", in.Location))
-	}
+	loc, errs := checkTracked("private link service", id.Name(), 80, in.Location)
 	if len(in.Properties.LoadBalancerFrontendIPConfigurations) > 0 {
 		errs = append(errs, arm.InvalidParameter("properties.loadBalancerFrontendIpConfigurations",
 			"aksbox has no load balancers; a private link service forwards to properties.destinationIPAddress, an address in its virtual network (Private Link Service Direct Connect)."))

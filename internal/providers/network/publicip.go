@@ -55,14 +55,7 @@ func (p *Provider) buildPublicIP(ctx context.Context, r *arm.Request, id arm.Res
 	if err := arm.DecodeJSON(body, &in); err != nil {
 		return arm.Record{}, err
 	}
-	var errs []*arm.Error
-	if e := validName("public IP address", id.Name(), 80); e != nil {
-		errs = append(errs, e)
-	}
-	loc, ok := arm.NormalizeLocation(in.Location)
-	if !ok {
-		errs = append(errs, arm.InvalidLocation("location", in.Location))
-	}
+	loc, errs := checkTracked("public IP address", id.Name(), 80, in.Location)
 	sku := &PublicIPSku{Name: "Standard", Tier: "Regional"}
 	if in.Sku != nil && in.Sku.Name != "" {
 		switch strings.ToLower(in.Sku.Name) {

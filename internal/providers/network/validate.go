@@ -124,3 +124,17 @@ func joinPrefixes(ps []netip.Prefix) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// checkTracked validates what every tracked network resource has: its name
+// and its location (returned normalized).
+func checkTracked(kind, name string, max int, location string) (string, []*arm.Error) {
+	var errs []*arm.Error
+	if e := validName(kind, name, max); e != nil {
+		errs = append(errs, e)
+	}
+	loc, ok := arm.NormalizeLocation(location)
+	if !ok {
+		errs = append(errs, arm.InvalidLocation("location", location))
+	}
+	return loc, errs
+}
