@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -61,7 +63,15 @@ func sshVMCmd(a *App) *cobra.Command {
 					user = admin
 				}
 			}
-			c := exec.Command(ssh, sshArgs(user, ip, keyFile, port, dashArgs(cmd, args))...)
+			if keyFile == "" {
+				keyFile = defaultPrivateKey()
+			}
+			var opts []string
+			if kh := a.Dir().KnownHostsFile(); fileExists(kh) {
+				// The gateway's host key for the instance's public IPs.
+				opts = append(opts, "-o", "UserKnownHostsFile="+kh)
+			}
+			c := exec.Command(ssh, append(opts, sshArgs(user, ip, keyFile, port, dashArgs(cmd, args))...)...)
 			c.Stdin, c.Stdout, c.Stderr = a.Stdin, a.Stdout, a.Stderr
 			var ee *exec.ExitError
 			if err := c.Run(); errors.As(err, &ee) {
@@ -104,4 +114,24 @@ func (a *App) vmAddress(ctx context.Context, rg, name string) (ip, user string, 
 		return "", "", fmt.Errorf("VM '%s' does not have a public IP address to SSH to; give it one ('aksbox network public-ip create', then attach it to its NIC) or use --ip", name)
 	}
 	return ip, user, nil
+}
+
+// defaultPrivateKey is $HOME/.ssh/id_rsa when it exists: the key
+// 'vm create --generate-ssh-keys' writes. ssh itself looks in the home of
+// the passwd entry, which differs from $HOME when HOME is set elsewhere.
+func defaultPrivateKey() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return ""
+	}
+	p := filepath.Join(home, ".ssh", "id_rsa")
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

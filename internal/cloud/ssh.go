@@ -11,6 +11,7 @@ import (
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/sshgw"
+	"golang.org/x/crypto/ssh"
 )
 
 // sshGateway adapts the SSH gateway to the compute provider: each VM gets
@@ -31,6 +32,12 @@ func openSSH(dir instance.Dir, log *slog.Logger) compute.Gateway {
 	if err != nil {
 		log.Warn("SSH gateway unavailable", "err", err)
 		return nil
+	}
+	// A known_hosts file for every public IP of this instance (a loopback
+	// address), which 'aksbox ssh vm' gives the ssh client.
+	line := "127.* " + strings.TrimSpace(string(ssh.MarshalAuthorizedKey(gw.PublicKey()))) + "\n"
+	if err := os.WriteFile(dir.KnownHostsFile(), []byte(line), 0o644); err != nil {
+		log.Warn("writing the SSH known_hosts file", "err", err)
 	}
 	return &sshGateway{gw: gw, dir: dir}
 }

@@ -53,6 +53,10 @@ func (d Dir) CAFile() string       { return d.Path("pki", "ca.crt") }
 func (d Dir) IdentityFile() string { return d.Path("identity", "directory.json") }
 func (d Dir) IdentityDir() string  { return d.Path("identity") }
 func (d Dir) StoreDir() string     { return d.Path("store") }
+
+// KnownHostsFile holds the SSH gateway's host key for the public IPs.
+func (d Dir) KnownHostsFile() string { return d.Path("ssh", "known_hosts") }
+
 func (d Dir) AzureConfigDir() string {
 	return d.Path("azure")
 }
