@@ -195,11 +195,8 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 	_ = json.Unmarshal(st.Internal, &in)
 	if in.NIC != "" {
 		e.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
-		if nst, err := p.rec.Get(ctx, in.NIC); err == nil {
-			var n NIC
-			if json.Unmarshal(nst.Body, &n) == nil && len(n.Properties.IPConfigurations) > 0 {
-				e.Properties.CustomDNSConfigs = []DNSConfig{{IPAddresses: []string{n.Properties.IPConfigurations[0].Properties.PrivateIPAddress}}}
-			}
+		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {
+			e.Properties.CustomDNSConfigs = []DNSConfig{{IPAddresses: []string{ip}}}
 		}
 	}
 	out, _ := json.Marshal(e)

@@ -192,11 +192,8 @@ func (p *Provider) viewPLS(ctx context.Context, st *arm.Stored) json.RawMessage 
 	_ = json.Unmarshal(st.Internal, &in)
 	if in.NIC != "" {
 		s.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
-		if nst, err := p.rec.Get(ctx, in.NIC); err == nil {
-			var n NIC
-			if json.Unmarshal(nst.Body, &n) == nil && len(n.Properties.IPConfigurations) > 0 {
-				s.Properties.IPConfigurations[0].Properties.PrivateIPAddress = n.Properties.IPConfigurations[0].Properties.PrivateIPAddress
-			}
+		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {
+			s.Properties.IPConfigurations[0].Properties.PrivateIPAddress = ip
 		}
 	}
 	for _, pe := range p.endpointsOf(ctx, s.ID) {

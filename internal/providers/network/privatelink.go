@@ -81,3 +81,16 @@ func (p *Provider) removeOwnedNIC(ctx context.Context, nicID string) error {
 func nicNameFor(name string) string {
 	return name + ".nic." + strings.ReplaceAll(uuid.NewString(), "-", "")
 }
+
+// ownedNICAddress is the private address of an owned NIC ("" if unknown).
+func (p *Provider) ownedNICAddress(ctx context.Context, nicID string) string {
+	st, err := p.rec.Get(ctx, nicID)
+	if err != nil {
+		return ""
+	}
+	var n NIC
+	if json.Unmarshal(st.Body, &n) != nil || len(n.Properties.IPConfigurations) == 0 {
+		return ""
+	}
+	return n.Properties.IPConfigurations[0].Properties.PrivateIPAddress
+}
