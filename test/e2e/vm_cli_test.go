@@ -122,11 +122,12 @@ func TestVMCLI(t *testing.T) {
 	}
 	t.Setenv("PATH", fake+":"+os.Getenv("PATH"))
 	out, _, code = in.aksbox("ssh", "vm", "-g", "vmcli", "-n", "vm1", "--", "-t", "hostname")
-	if code != 7 || strings.TrimSpace(out) != "ssh azureuser@"+pub+" -t hostname" {
+	kh := "-o UserKnownHostsFile=" + in.dir.KnownHostsFile()
+	if got := strings.TrimSpace(out); code != 7 || !strings.HasPrefix(got, "ssh "+kh+" -i ") || !strings.HasSuffix(got, "/.ssh/id_rsa azureuser@"+pub+" -t hostname") {
 		t.Errorf("ssh vm: exit %d %q", code, out)
 	}
 	out, _, _ = in.aksbox("ssh", "vm", "--ip", "127.0.0.9", "--local-user", "bob", "-i", "/k", "--port", "2200")
-	if strings.TrimSpace(out) != "ssh -i /k -p 2200 bob@127.0.0.9" {
+	if strings.TrimSpace(out) != "ssh "+kh+" -i /k -p 2200 bob@127.0.0.9" {
 		t.Errorf("ssh vm --ip: %q", out)
 	}
 	in.fails(1, "does not have a public IP address", a("ssh", "vm", "-n", "vm2")...)
