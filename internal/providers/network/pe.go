@@ -65,11 +65,6 @@ type DNSConfig struct {
 	IPAddresses []string `json:"ipAddresses"`
 }
 
-// peInternal remembers the endpoint's own NIC.
-type peInternal struct {
-	NIC string `json:"nic"`
-}
-
 func (p *Provider) peKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "privateEndpoints", APIVersions: APIVersions,
 		Build: p.buildPE, Realize: p.realizePE, Unrealize: p.unrealizePE, View: p.viewPE}
@@ -149,27 +144,7 @@ func (p *Provider) realizePE(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err := json.Unmarshal(st.Body, &e); err != nil {
 		return err
 	}
-	var in peInternal
-	_ = json.Unmarshal(st.Internal, &in)
-	name := e.Properties.CustomNetworkInterfaceName
-	if in.NIC != "" {
-		if nid, err := arm.ParseID(in.NIC); err == nil {
-			name = nid.Name()
-		}
-	}
-	if name == "" {
-		name = nicNameFor(e.Name)
-	}
-	nic, err := p.ownedNIC(ctx, id, e.Location, e.Properties.Subnet.ID, name, true)
-	if err != nil {
-		return err
-	}
-	if in.NIC != nic.ID {
-		if err := p.saveInternal(ctx, id, peInternal{NIC: nic.ID}); err != nil {
-			return err
-		}
-	}
-	fn, err := fabricNIC(nic, e.ID)
+	fn, err := p.plugOwnedNIC(ctx, id, st, e.Location, e.Properties.Subnet.ID, e.Properties.CustomNetworkInterfaceName, true)
 	if err != nil {
 		return err
 	}
@@ -180,8 +155,7 @@ func (p *Provider) unrealizePE(ctx context.Context, id arm.ResourceID, st *arm.S
 	if err := p.fab.RemoveEndpoint(id.String()); err != nil {
 		return err
 	}
-	var in peInternal
-	_ = json.Unmarshal(st.Internal, &in)
+	in := ownerOf(st)
 	return p.removeOwnedNIC(ctx, in.NIC)
 }
 
@@ -191,8 +165,7 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 	if json.Unmarshal(st.Body, &e) != nil {
 		return st.Body
 	}
-	var in peInternal
-	_ = json.Unmarshal(st.Internal, &in)
+	in := ownerOf(st)
 	if in.NIC != "" {
 		e.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
 		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {

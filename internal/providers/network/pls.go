@@ -45,11 +45,6 @@ type Subscriptions struct {
 	Subscriptions []string `json:"subscriptions"`
 }
 
-// plsInternal remembers the service's own NIC.
-type plsInternal struct {
-	NIC string `json:"nic"`
-}
-
 func (p *Provider) plsKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "privateLinkServices", APIVersions: APIVersions,
 		Build: p.buildPLS, Realize: p.realizePLS, Unrealize: p.unrealizePLS, CheckDelete: p.checkDeletePLS, View: p.viewPLS}
@@ -129,24 +124,7 @@ func (p *Provider) realizePLS(ctx context.Context, id arm.ResourceID, st *arm.St
 	if err := json.Unmarshal(st.Body, &s); err != nil {
 		return err
 	}
-	var in plsInternal
-	_ = json.Unmarshal(st.Internal, &in)
-	name := in.NIC
-	if name == "" {
-		name = nicNameFor(s.Name)
-	} else if nid, err := arm.ParseID(name); err == nil {
-		name = nid.Name()
-	}
-	nic, err := p.ownedNIC(ctx, id, s.Location, s.Properties.IPConfigurations[0].Properties.Subnet.ID, name, false)
-	if err != nil {
-		return err
-	}
-	if in.NIC != nic.ID {
-		if err := p.saveInternal(ctx, id, plsInternal{NIC: nic.ID}); err != nil {
-			return err
-		}
-	}
-	fn, err := fabricNIC(nic, s.ID)
+	fn, err := p.plugOwnedNIC(ctx, id, st, s.Location, s.Properties.IPConfigurations[0].Properties.Subnet.ID, "", false)
 	if err != nil {
 		return err
 	}
@@ -169,8 +147,7 @@ func (p *Provider) unrealizePLS(ctx context.Context, id arm.ResourceID, st *arm.
 	if err := p.fab.RemoveFrontend(id.String()); err != nil {
 		return err
 	}
-	var in plsInternal
-	_ = json.Unmarshal(st.Internal, &in)
+	in := ownerOf(st)
 	return p.removeOwnedNIC(ctx, in.NIC)
 }
 
@@ -188,8 +165,7 @@ func (p *Provider) viewPLS(ctx context.Context, st *arm.Stored) json.RawMessage 
 	if json.Unmarshal(st.Body, &s) != nil {
 		return st.Body
 	}
-	var in plsInternal
-	_ = json.Unmarshal(st.Internal, &in)
+	in := ownerOf(st)
 	if in.NIC != "" {
 		s.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
 		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {

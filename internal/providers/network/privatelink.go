@@ -94,3 +94,38 @@ func (p *Provider) ownedNICAddress(ctx context.Context, nicID string) string {
 	}
 	return n.Properties.IPConfigurations[0].Properties.PrivateIPAddress
 }
+
+// owner is the provider state of a resource that owns a NIC (a private
+// endpoint or a private link service).
+type owner struct {
+	NIC string `json:"nic"`
+}
+
+func ownerOf(st *arm.Stored) owner {
+	var o owner
+	_ = json.Unmarshal(st.Internal, &o)
+	return o
+}
+
+// plugOwnedNIC makes sure the resource's own NIC exists (named name, or
+// <resource>.nic.<guid> when empty), remembers it on the resource, and
+// returns it as the fabric places it in the resource's namespace.
+func (p *Provider) plugOwnedNIC(ctx context.Context, id arm.ResourceID, st *arm.Stored, loc, subnetID, name string, markPE bool) (fabric.NIC, error) {
+	o := ownerOf(st)
+	if nid, err := arm.ParseID(o.NIC); o.NIC != "" && err == nil {
+		name = nid.Name()
+	}
+	if name == "" {
+		name = nicNameFor(id.Name())
+	}
+	nic, err := p.ownedNIC(ctx, id, loc, subnetID, name, markPE)
+	if err != nil {
+		return fabric.NIC{}, err
+	}
+	if o.NIC != nic.ID {
+		if err := p.saveInternal(ctx, id, owner{NIC: nic.ID}); err != nil {
+			return fabric.NIC{}, err
+		}
+	}
+	return fabricNIC(nic, idOfBody(st.Body)) // the stored spelling of the ID
+}
