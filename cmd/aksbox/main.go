@@ -6,8 +6,14 @@ import (
 	"os"
 
 	"github.com/aksbox/aksbox/internal/cli"
+	"github.com/aksbox/aksbox/internal/kube"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == kube.Subcommand {
+		// A cluster's control plane, started by package controlplane's
+		// supervisor; kept out of the cli package, which links no Kubernetes.
+		os.Exit(kube.Main(os.Args[2:]))
+	}
 	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

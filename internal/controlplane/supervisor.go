@@ -1,0 +1,282 @@
+package controlplane
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/kube/config"
+	"github.com/aksbox/aksbox/internal/nsexec"
+)
+
+// Supervision timings.
+const (
+	// stopGrace is how long a process may take to stop after SIGTERM
+	// before it is killed.
+	stopGrace = 20 * time.Second
+	// Restart backoff: doubling from minBackoff up to maxBackoff, back to
+	// minBackoff once a process has stayed up for healthyRun.
+	minBackoff = time.Second
+	maxBackoff = 30 * time.Second
+	healthyRun = time.Minute
+)
+
+// Supervisor runs the control plane process of each started cluster and
+// restarts it whenever it exits, until it is stopped.
+type Supervisor struct {
+	self string
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	procs map[string]*process // by lower-case cluster id
+
+	// Overridable in tests.
+	grace, minBackoff, maxBackoff time.Duration
+}
+
+// NewSupervisor returns a supervisor that starts self (the aksbox binary,
+// usually os.Executable()) with the hidden control plane subcommand.
+func NewSupervisor(self string, log *slog.Logger) *Supervisor {
+	return &Supervisor{self: self, log: log, procs: map[string]*process{},
+		grace: stopGrace, minBackoff: minBackoff, maxBackoff: maxBackoff}
+}
+
+func key(clusterID string) string { return strings.ToLower(clusterID) }
+
+// Start runs the control plane of c unless it is running already. When it
+// is running with a different configuration (c was prepared again with a
+// changed spec), it is restarted.
+func (s *Supervisor) Start(c *Cluster) error {
+	cfg, err := os.ReadFile(c.ConfigPath())
+	if err != nil {
+		return fmt.Errorf("starting control plane: %w", err)
+	}
+	if _, err := config.Load(c.ConfigPath()); err != nil {
+		return fmt.Errorf("starting control plane: %w", err)
+	}
+	k := key(c.ID())
+	s.mu.Lock()
+	old := s.procs[k]
+	s.mu.Unlock()
+	if old != nil {
+		if bytes.Equal(old.config, cfg) {
+			return nil
+		}
+		s.log.Info("control plane configuration changed, restarting", "cluster", c.ID())
+		if err := s.Stop(c.ID()); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if p := s.procs[k]; p != nil { // started concurrently
+		return nil
+	}
+	p := &process{cluster: c, config: cfg, stopping: make(chan struct{}), done: make(chan struct{})}
+	s.procs[k] = p
+	go s.supervise(p)
+	return nil
+}
+
+// Stop stops the control plane of the cluster (SIGTERM, then SIGKILL after a
+// grace period) and waits until it has exited. Stopping a cluster that is
+// not running is not an error.
+func (s *Supervisor) Stop(clusterID string) error {
+	s.mu.Lock()
+	p := s.procs[key(clusterID)]
+	s.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	p.stopOnce.Do(func() { close(p.stopping) })
+	<-p.done
+	s.mu.Lock()
+	if s.procs[key(clusterID)] == p {
+		delete(s.procs, key(clusterID))
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// StopAll stops every control plane, in parallel.
+func (s *Supervisor) StopAll() {
+	s.mu.Lock()
+	ids := make([]string, 0, len(s.procs))
+	for _, p := range s.procs {
+		ids = append(ids, p.cluster.ID())
+	}
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = s.Stop(id)
+		}()
+	}
+	wg.Wait()
+}
+
+// Running reports whether the cluster's control plane process is alive now
+// (between restarts it is not).
+func (s *Supervisor) Running(clusterID string) bool {
+	s.mu.Lock()
+	p := s.procs[key(clusterID)]
+	s.mu.Unlock()
+	return p != nil && p.alive()
+}
+
+// Pid is the process id of the cluster's control plane process, or 0 when
+// none is running.
+func (s *Supervisor) Pid(clusterID string) int {
+	s.mu.Lock()
+	p := s.procs[key(clusterID)]
+	s.mu.Unlock()
+	if p == nil {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.pid
+}
+
+// WaitReady waits until the cluster's control plane serves: its API server
+// is ready and the cluster add-ons exist.
+func (s *Supervisor) WaitReady(ctx context.Context, clusterID string) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		s.mu.Lock()
+		p := s.procs[key(clusterID)]
+		s.mu.Unlock()
+		if p == nil {
+			return fmt.Errorf("control plane of %s is not started", clusterID)
+		}
+		if p.alive() {
+			if _, err := os.Stat(p.cluster.readyPath()); err == nil {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for the control plane of %s: %w (see %s)", clusterID, ctx.Err(), p.cluster.LogPath())
+		case <-p.done:
+			return fmt.Errorf("control plane of %s was stopped", clusterID)
+		case <-tick.C:
+		}
+	}
+}
+
+// process is the supervision of one cluster's control plane.
+type process struct {
+	cluster  *Cluster
+	config   []byte        // the configuration it was started with
+	stopping chan struct{} // closed by Stop
+	stopOnce sync.Once
+	done     chan struct{} // closed when supervision has ended
+
+	mu      sync.Mutex
+	running bool
+	pid     int
+}
+
+func (p *process) alive() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.running
+}
+
+func (p *process) setRunning(pid int) {
+	p.mu.Lock()
+	p.running, p.pid = pid != 0, pid
+	p.mu.Unlock()
+}
+
+// supervise starts the process and restarts it until stopping is closed.
+func (s *Supervisor) supervise(p *process) {
+	defer close(p.done)
+	// The children get SIGKILL when the thread that started them exits
+	// (Pdeathsig), so that they die with aksbox. Go may retire a thread
+	// that was locked by someone else, so the one starting them is kept
+	// for this goroutine alone while it supervises.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+
+	log := s.log.With("cluster", p.cluster.ID())
+	backoff := s.minBackoff
+	for {
+		started := time.Now()
+		err := s.runOnce(p)
+		select {
+		case <-p.stopping:
+			log.Info("control plane stopped")
+			return
+		default:
+		}
+		if time.Since(started) >= healthyRun {
+			backoff = s.minBackoff
+		}
+		log.Warn("control plane exited, restarting", "err", err, "in", backoff, "log", p.cluster.LogPath())
+		select {
+		case <-p.stopping:
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, s.maxBackoff)
+	}
+}
+
+// command is the control plane process of c.
+func (s *Supervisor) command(c *Cluster) *exec.Cmd {
+	argv := []string{s.self, config.Subcommand, "--config", c.ConfigPath()}
+	if c.spec.Netns == "" {
+		return exec.Command(argv[0], argv[1:]...)
+	}
+	return nsexec.Command(s.self, c.spec.Netns, argv...)
+}
+
+// runOnce runs the process until it exits or stopping is closed.
+func (s *Supervisor) runOnce(p *process) error {
+	c := p.cluster
+	if err := os.Remove(c.readyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("removing ready marker: %w", err)
+	}
+	out, err := openLog(c.LogPath())
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	cmd := s.command(c)
+	cmd.Dir = c.spec.Dir
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", s.self, err)
+	}
+	p.setRunning(cmd.Process.Pid)
+	defer p.setRunning(0)
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		return err
+	case <-p.stopping:
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		return err
+	case <-time.After(s.grace):
+		_ = cmd.Process.Kill()
+		return <-exited
+	}
+}

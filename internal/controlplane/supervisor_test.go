@@ -1,0 +1,278 @@
+package controlplane
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/kube/config"
+	"github.com/aksbox/aksbox/internal/nsexec"
+)
+
+// TestMain lets the test binary stand in for aksbox: the supervisor runs it
+// as `<test binary> __controlplane --config FILE`, and fakeControlPlane
+// plays the control plane.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == config.Subcommand {
+		os.Exit(fakeControlPlane(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == nsexec.Subcommand {
+		err := nsexec.Run(os.Args[2:], os.Environ())
+		fmt.Fprintf(os.Stderr, "%s: %v\n", nsexec.Subcommand, err)
+		os.Exit(127)
+	}
+	os.Exit(m.Run())
+}
+
+// fakeControlPlane records its pid and run in the work dir, crashes on its
+// first run when the work dir holds a "crash" file, and otherwise writes the
+// ready file and waits for SIGTERM (which it ignores when there is an
+// "ignore-term" file).
+func fakeControlPlane(args []string) int {
+	if len(args) != 2 || args[0] != "--config" {
+		fmt.Fprintln(os.Stderr, "usage: --config FILE")
+		return 2
+	}
+	cfg, err := config.Load(args[1])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	work := cfg.WorkDir
+	runs, _ := os.ReadFile(filepath.Join(work, "runs"))
+	n, _ := strconv.Atoi(strings.TrimSpace(string(runs)))
+	n++
+	os.WriteFile(filepath.Join(work, "runs"), []byte(strconv.Itoa(n)), 0o600)
+	os.WriteFile(filepath.Join(work, "pid"), []byte(strconv.Itoa(os.Getpid())), 0o600)
+	netns, _ := os.Readlink("/proc/self/ns/net")
+	os.WriteFile(filepath.Join(work, "netns"), []byte(netns), 0o600)
+	fmt.Printf("fake control plane run %d\n", n)
+	if _, err := os.Stat(filepath.Join(work, "crash")); err == nil && n == 1 {
+		fmt.Println("crashing")
+		return 3
+	}
+	os.WriteFile(cfg.ReadyFile, []byte("ready\n"), 0o600)
+	for range term {
+		if _, err := os.Stat(filepath.Join(work, "ignore-term")); err == nil {
+			continue
+		}
+		fmt.Println("terminated")
+		return 0
+	}
+	return 0
+}
+
+func testSupervisor(t *testing.T) *Supervisor {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSupervisor(self, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	s.minBackoff, s.grace = 100*time.Millisecond, time.Second
+	t.Cleanup(s.StopAll)
+	return s
+}
+
+// fakeCluster prepares a cluster whose process runs in this namespace and
+// listens nowhere (the fake does not serve).
+func fakeCluster(t *testing.T, id string) (*Cluster, string) {
+	t.Helper()
+	spec := testSpec(t.TempDir())
+	spec.ClusterID = id
+	spec.Address = netip.MustParseAddr("127.0.0.1")
+	c := prepare(t, spec)
+	work := filepath.Join(spec.Dir, runDir)
+	if err := os.MkdirAll(work, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return c, work
+}
+
+func pidOf(t *testing.T, work string) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(work, "pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(string(data))
+	return pid
+}
+
+func alive(pid int) bool { return syscall.Kill(pid, 0) == nil }
+
+func waitReady(t *testing.T, s *Supervisor, id string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.WaitReady(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSupervisorRestartsACrashedProcess(t *testing.T) {
+	s := testSupervisor(t)
+	c, work := fakeCluster(t, "cluster-crash")
+	os.WriteFile(filepath.Join(work, "crash"), nil, 0o600)
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s, "CLUSTER-CRASH") // ids are case-insensitive, as ARM's
+	if runs, _ := os.ReadFile(filepath.Join(work, "runs")); string(runs) != "2" {
+		t.Errorf("runs = %q, want 2 (a crash and a restart)", runs)
+	}
+	if prev, _ := os.ReadFile(c.LogPath() + ".1"); !strings.Contains(string(prev), "crashing") {
+		t.Errorf("previous log = %q, want the crashed run's output", prev)
+	}
+	if cur, _ := os.ReadFile(c.LogPath()); !strings.Contains(string(cur), "run 2") {
+		t.Errorf("log = %q, want the second run's output", cur)
+	}
+	if !s.Running(c.ID()) {
+		t.Errorf("Running = false while the process runs")
+	}
+
+	// Killing the process from outside is a crash too.
+	pid := pidOf(t, work)
+	syscall.Kill(pid, syscall.SIGKILL)
+	deadline := time.Now().Add(30 * time.Second)
+	for pidOf(t, work) == pid {
+		if time.Now().After(deadline) {
+			t.Fatal("killed process not restarted")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	waitReady(t, s, c.ID())
+
+	pid = pidOf(t, work)
+	if err := s.Stop(c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) || s.Running(c.ID()) {
+		t.Errorf("process alive after Stop")
+	}
+	if cur, _ := os.ReadFile(c.LogPath()); !strings.Contains(string(cur), "terminated") {
+		t.Errorf("log = %q, want a SIGTERM stop", cur)
+	}
+	if err := s.Stop(c.ID()); err != nil {
+		t.Errorf("second Stop: %v", err)
+	}
+}
+
+func TestSupervisorStartIsIdempotent(t *testing.T) {
+	s := testSupervisor(t)
+	c, work := fakeCluster(t, "cluster-idem")
+	for range 3 {
+		if err := s.Start(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitReady(t, s, c.ID())
+	pid := pidOf(t, work)
+	if got := s.Pid(c.ID()); got != pid {
+		t.Errorf("Pid = %d, want %d", got, pid)
+	}
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if runs, _ := os.ReadFile(filepath.Join(work, "runs")); string(runs) != "1" || pidOf(t, work) != pid {
+		t.Errorf("Start of a running cluster started another process (runs %q)", runs)
+	}
+
+	// Prepared again with another address: the process restarts with it.
+	spec := c.Spec()
+	spec.Address = netip.MustParseAddr("127.0.0.2")
+	c2 := prepare(t, spec)
+	if err := s.Start(c2); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s, c.ID())
+	if pidOf(t, work) == pid || alive(pid) {
+		t.Errorf("changed configuration did not restart the process")
+	}
+}
+
+func TestSupervisorKillsAfterGrace(t *testing.T) {
+	s := testSupervisor(t)
+	c, work := fakeCluster(t, "cluster-stubborn")
+	os.WriteFile(filepath.Join(work, "ignore-term"), nil, 0o600)
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s, c.ID())
+	pid := pidOf(t, work)
+	start := time.Now()
+	s.StopAll()
+	if alive(pid) {
+		t.Errorf("process alive after StopAll")
+	}
+	if d := time.Since(start); d < s.grace {
+		t.Errorf("stopped after %v, before the grace period", d)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := s.WaitReady(ctx, c.ID()); err == nil || errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("WaitReady of a stopped cluster = %v, want an immediate error", err)
+	}
+}
+
+func TestSupervisorRunsInTheNamespace(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create network namespaces")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs the ip command")
+	}
+	b := make([]byte, 4)
+	rand.Read(b)
+	ns := "cptest-" + hex.EncodeToString(b)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "netns", "del", ns).CombinedOutput(); err != nil {
+			t.Errorf("ip netns del %s: %v: %s", ns, err, out)
+		}
+	})
+
+	s := testSupervisor(t)
+	spec := testSpec(t.TempDir())
+	spec.Netns = ns
+	c := prepare(t, spec)
+	work := filepath.Join(spec.Dir, runDir)
+	os.MkdirAll(work, 0o700)
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s, c.ID())
+	var want syscall.Stat_t
+	if err := syscall.Stat(filepath.Join("/var/run/netns", ns), &want); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(filepath.Join(work, "netns"))
+	if string(got) != fmt.Sprintf("net:[%d]", want.Ino) {
+		t.Errorf("process in %s, want net:[%d] (%s)", got, want.Ino, ns)
+	}
+	pid := pidOf(t, work)
+	if err := s.Stop(c.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if alive(pid) {
+		t.Errorf("process alive after Stop")
+	}
+}

@@ -1,0 +1,53 @@
+package kube
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/aksbox/aksbox/internal/kube/config"
+)
+
+// Subcommand is the hidden command of the aksbox binary that calls Main.
+const Subcommand = config.Subcommand
+
+// Main runs `aksbox __controlplane --config FILE`: the control plane the
+// JSON file describes (see package config), until SIGTERM or SIGINT. It logs
+// to stderr and returns the process exit code.
+func Main(args []string) int {
+	return run(args, os.Stderr)
+}
+
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet(Subcommand, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", "", "control plane configuration (JSON)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if *configPath == "" || fs.NArg() != 0 {
+		fmt.Fprintf(stderr, "usage: %s --config FILE\n", Subcommand)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	cfg, err := config.Load(*configPath)
+	if err != nil {
+		log.Error("loading config", "err", err)
+		return 1
+	}
+	tuneMemory()
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	if err := runControlPlane(ctx, cfg, log, func() { trimAfterStart(ctx, log) }); err != nil {
+		log.Error("control plane failed", "err", err)
+		return 1
+	}
+	log.Info("control plane stopped")
+	return 0
+}
