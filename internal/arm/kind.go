@@ -33,6 +33,9 @@ type Kind struct {
 	CheckDelete func(ctx context.Context, id ResourceID, rec *Stored) error
 	// Unrealize undoes Realize before the record is removed; nil: nothing to do.
 	Unrealize func(ctx context.Context, id ResourceID, rec *Stored) error
+	// Restart brings a settled resource back after the server started, in
+	// place of Realize; nil: Realize.
+	Restart func(ctx context.Context, id ResourceID, rec *Stored) error
 	// View computes the body a client sees from the stored one (e.g. states
 	// that depend on other resources); nil: the stored body.
 	View func(ctx context.Context, st *Stored) json.RawMessage
@@ -51,6 +54,21 @@ type KindDeps struct {
 	// Group checks that a group exists and is not being deleted.
 	Group func(ctx context.Context, sub, name string) error
 	Log   *slog.Logger
+}
+
+// Guard wraps a handler of a route under a resource group of namespace
+// (an action, a child kept in its parent) with what every such request
+// needs first: the subscription registered, the group present.
+func (d KindDeps) Guard(namespace string, h Handler) Handler {
+	return func(w http.ResponseWriter, r *Request) error {
+		if err := d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), namespace); err != nil {
+			return err
+		}
+		if err := d.Group(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
+			return err
+		}
+		return h(w, r)
+	}
 }
 
 // Serve registers the kind's routes and its type in the catalog.

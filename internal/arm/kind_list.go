@@ -82,8 +82,12 @@ func (k *Kind) Resume(ctx context.Context) error {
 				continue
 			}
 		}
-		if k.Realize != nil && State(st.Body) == Succeeded {
-			if err := k.Realize(ctx, id, st); err != nil {
+		again := k.Realize
+		if k.Restart != nil {
+			again = k.Restart
+		}
+		if again != nil && State(st.Body) == Succeeded {
+			if err := again(ctx, id, st); err != nil {
 				h.d.Log.Error("re-creating resource after start", "id", id.String(), "err", err)
 			}
 		}

@@ -158,7 +158,9 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, var
 		}
 	}()
 	r := &Request{Request: hr, vars: vars, BaseURL: baseURL(hr)}
-	if !rt.Public {
+	if IsSystem(hr.Context()) {
+		r.Caller = SystemCaller
+	} else if !rt.Public {
 		c, challenge, err := s.auth.Authenticate(hr)
 		if err != nil {
 			if challenge != "" {

@@ -15,17 +15,7 @@ import (
 
 func (p *Provider) actionRoutes(s *arm.Server, d arm.KindDeps) {
 	base := "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Compute/virtualMachines/{name}"
-	guard := func(h arm.Handler) arm.Handler {
-		return func(w http.ResponseWriter, r *arm.Request) error {
-			if err := d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), Namespace); err != nil {
-				return err
-			}
-			if err := d.Group(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
-				return err
-			}
-			return h(w, r)
-		}
-	}
+	guard := func(h arm.Handler) arm.Handler { return d.Guard(Namespace, h) }
 	s.Handle(arm.Route{Pattern: base + "/instanceView", Methods: []string{http.MethodGet}, APIVersions: APIVersions, Handler: guard(p.instanceView)})
 	post := []string{http.MethodPost}
 	for action, pw := range map[string]string{"start": Running, "powerOff": Stopped, "deallocate": Deallocated, "restart": Running} {

@@ -100,14 +100,4 @@ func (p *Provider) VNets() *arm.Kind { return p.vnets }
 
 // withDeps runs the checks every child request needs first: provider
 // registration and the resource group.
-func (p *Provider) withDeps(d arm.KindDeps, h arm.Handler) arm.Handler {
-	return func(w http.ResponseWriter, r *arm.Request) error {
-		if err := d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), Namespace); err != nil {
-			return err
-		}
-		if err := d.Group(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
-			return err
-		}
-		return h(w, r)
-	}
-}
+func (p *Provider) withDeps(d arm.KindDeps, h arm.Handler) arm.Handler { return d.Guard(Namespace, h) }

@@ -43,17 +43,7 @@ func (p *Provider) Zones() *arm.Kind { return p.zones }
 func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.links.Serve(s, d)
 	base := "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Network/privateDnsZones/{zone}"
-	guard := func(h arm.Handler) arm.Handler {
-		return func(w http.ResponseWriter, r *arm.Request) error {
-			if err := d.Catalog.RequireRegistered(r.Context(), r.Var("subscriptionId"), Namespace); err != nil {
-				return err
-			}
-			if err := d.Group(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
-				return err
-			}
-			return h(w, r)
-		}
-	}
+	guard := func(h arm.Handler) arm.Handler { return d.Guard(Namespace, h) }
 	s.Handle(arm.Route{Pattern: base + "/{type}/{name}", APIVersions: APIVersions,
 		Methods: []string{http.MethodGet, http.MethodPut, http.MethodPatch, http.MethodDelete}, Handler: guard(p.recordSet)})
 	s.Handle(arm.Route{Pattern: base + "/{type}", APIVersions: APIVersions, Methods: []string{http.MethodGet}, Handler: guard(p.listRecordSets)})
