@@ -13,6 +13,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/cloud"
 	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/spf13/cobra"
 )
 
@@ -21,6 +22,8 @@ type serveFlags struct {
 	featureDelay  time.Duration
 	providerDelay time.Duration
 	pageSize      int
+	aksRegions    []string
+	previewGate   bool
 }
 
 func (s *serveFlags) add(cmd *cobra.Command) {
@@ -29,11 +32,14 @@ func (s *serveFlags) add(cmd *cobra.Command) {
 	f.DurationVar(&s.featureDelay, "feature-registration-delay", 3*time.Second, "how long a feature stays Registering")
 	f.DurationVar(&s.providerDelay, "provider-registration-delay", time.Second, "how long a resource provider stays Registering")
 	f.IntVar(&s.pageSize, "page-size", 100, "items per page of list answers before a nextLink")
+	f.StringSliceVar(&s.aksRegions, "aks-regions", containerservice.DefaultRegions, "regions where managed clusters can be created")
+	f.BoolVar(&s.previewGate, "aks-preview-gate", true, "require the AKSPrivateLinkPreview feature for private clusters, as the preview did")
 }
 
 func (s *serveFlags) args() []string {
 	return []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
-		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize)}
+		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize),
+		"--aks-regions", strings.Join(s.aksRegions, ","), "--aks-preview-gate=" + strconv.FormatBool(s.previewGate)}
 }
 
 func serveCmd(a *App) *cobra.Command {
@@ -49,6 +55,7 @@ func serveCmd(a *App) *cobra.Command {
 			err := cloud.Run(cmd.Context(), cloud.Options{
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
+				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate,
 			})
 			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
 				return nil // told to stop while starting

@@ -36,7 +36,12 @@ type Options struct {
 	ProviderRegistrationDelay time.Duration
 	// PageSize of list answers before a nextLink (0: default).
 	PageSize int
-	Logger   *slog.Logger
+	// AKSRegions are where managed clusters can be created (default: the
+	// seed document's seven); AKSPreviewGate requires AKSPrivateLinkPreview
+	// for private clusters.
+	AKSRegions     []string
+	AKSPreviewGate bool
+	Logger         *slog.Logger
 	// Ready, if set, is called once the server accepts requests.
 	Ready func(endpoint string)
 }
@@ -104,7 +109,11 @@ func Run(ctx context.Context, o Options) error {
 		defer g.(*sshGateway).Close()
 		gw = g
 	}
-	if err := assemble(ctx, front, st, ops, dir, fab, gw, o, log); err != nil {
+	closeProviders, err := assemble(ctx, front, st, ops, dir, fab, gw, o, log)
+	if closeProviders != nil {
+		defer closeProviders()
+	}
+	if err != nil {
 		return err
 	}
 
@@ -155,7 +164,9 @@ func servingIPs(host string) []net.IP {
 
 // assemble adds every provider's routes to the front door, in order:
 // specific routes before generic ones.
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, o Options, log *slog.Logger) error {
+// The returned func stops what the providers run (control planes, node
+// agents).
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, o Options, log *slog.Logger) (func(), error) {
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
 	var subs []resources.Subscription
@@ -176,7 +187,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	netp.Routes(front, deps)
 	runner, err := newRunner()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	comp := compute.New(rec, fab, gw, runner, log)
 	comp.Routes(front, deps)
@@ -184,7 +195,11 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	dnsp := privatedns.New(rec, log)
 	dnsp.Routes(front, deps)
 	fab.SetResolver(dnsp)
+	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
+	aks.Routes(front, deps)
+	closeAll := aks.Close
 	// Group deletion undoes resources in reverse order of dependency.
+	res.AddCascade(aks.Clusters().UnrealizeGroup)
 	res.AddCascade(comp.VMs().UnrealizeGroup)
 	res.AddCascade(netp.PrivateEndpoints().UnrealizeGroup)
 	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
@@ -192,14 +207,14 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 
 	unknownProviderRoutes(front, cat, res)
 	if err := res.Resume(ctx); err != nil {
-		return err
+		return closeAll, err
 	}
-	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), comp.VMs()} {
+	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), comp.VMs(), aks.Clusters()} {
 		if err := k.Resume(ctx); err != nil {
-			return err
+			return closeAll, err
 		}
 	}
-	return ops.Sweep(ctx)
+	return closeAll, ops.Sweep(ctx)
 }
 
 // authenticator adapts the identity issuer to the front door.

@@ -25,8 +25,13 @@ func newRunner() (nsRunner, error) {
 
 // Run runs script with /bin/bash inside netns and returns its output.
 func (n nsRunner) Run(ctx context.Context, netns, script string) (string, string, int, error) {
+	return n.RunEnv(ctx, netns, script, []string{"HOME=/root"})
+}
+
+// RunEnv is Run with env added to the server's environment.
+func (n nsRunner) RunEnv(ctx context.Context, netns, script string, env []string) (string, string, int, error) {
 	cmd := nsexec.Command(n.self, netns, "/bin/bash", "-c", script)
-	cmd.Env = append(os.Environ(), "HOME=/root")
+	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

@@ -23,6 +23,7 @@ type Fabric interface {
 	EnsureNIC(n fabric.NIC) error
 	RemoveNIC(id string) error
 	HostNamespace(id string) string
+	Do(ns string, fn func() error) error
 	SetResolver(r fabric.Resolver)
 	EnsureFrontend(fe fabric.Frontend) error
 	RemoveFrontend(id string) error
@@ -66,6 +67,7 @@ func (u unavailable) RemoveHost(string) error                   { return nil }
 func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
 func (u unavailable) RemoveNIC(string) error                    { return nil }
 func (u unavailable) HostNamespace(string) string               { return "" }
+func (u unavailable) Do(string, func() error) error             { return u.err }
 func (u unavailable) SetResolver(fabric.Resolver)               {}
 func (u unavailable) EnsureFrontend(fabric.Frontend) error      { return u.err }
 func (u unavailable) RemoveFrontend(string) error               { return nil }

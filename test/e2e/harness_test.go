@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 
 // instanceT is one running 'aksbox serve' for a test.
 type instanceT struct {
-	t        *testing.T
+	t        testing.TB
 	dir      instance.Dir
 	args     []string
 	cmd      *exec.Cmd
@@ -61,12 +61,27 @@ type instanceT struct {
 }
 
 // start runs a server with extra serve flags and waits until it is ready.
-func start(t *testing.T, extra ...string) *instanceT {
+func start(t testing.TB, extra ...string) *instanceT {
 	t.Helper()
 	in := &instanceT{t: t, dir: instance.Dir(t.TempDir()), args: extra}
 	in.launch()
+	t.Cleanup(in.purge)
 	t.Cleanup(in.stop)
 	return in
+}
+
+// purge removes what a test that failed half-way left of the instance:
+// its namespaces and whatever still runs in them. A passing test has
+// deleted its groups, and with them every namespace, already.
+func (in *instanceT) purge() {
+	for _, ns := range in.namespacesOrNone() {
+		if pids, err := exec.Command("ip", "netns", "pids", ns).Output(); err == nil {
+			for _, pid := range strings.Fields(string(pids)) {
+				_ = exec.Command("kill", "-9", pid).Run()
+			}
+		}
+		_ = exec.Command("ip", "netns", "delete", ns).Run()
+	}
 }
 
 func (in *instanceT) launch() {

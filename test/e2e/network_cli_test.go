@@ -7,7 +7,7 @@ import (
 )
 
 // decodeJSON decodes a JSON object the CLI printed.
-func decodeJSON(t *testing.T, s string) map[string]any {
+func decodeJSON(t testing.TB, s string) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {

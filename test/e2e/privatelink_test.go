@@ -39,9 +39,12 @@ func (l *netLab) pe(name, vnet, pls string) (string, error) {
 	return deref(got.Properties.CustomDNSConfigs[0].IPAddresses[0]), nil
 }
 
-func (l *netLab) deletePE(name string) {
+func (l *netLab) deletePE(name string) { l.t.Helper(); l.deletePEIn(l.rg, name) }
+
+// deletePEIn deletes a private endpoint of any group.
+func (l *netLab) deletePEIn(group, name string) {
 	l.t.Helper()
-	p, err := l.net.NewPrivateEndpointsClient().BeginDelete(l.ctx, l.rg, name, nil)
+	p, err := l.net.NewPrivateEndpointsClient().BeginDelete(l.ctx, group, name, nil)
 	if err == nil {
 		_, err = p.PollUntilDone(l.ctx, &runtimePoll)
 	}

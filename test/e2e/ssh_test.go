@@ -15,7 +15,7 @@ import (
 
 // writeKey writes a new private key for the real ssh client and returns
 // its path and the authorized-key line.
-func writeKey(t *testing.T) (string, string) {
+func writeKey(t testing.TB) (string, string) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {

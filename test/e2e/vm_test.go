@@ -13,7 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-func newAuthorizedKey(t *testing.T) string {
+func newAuthorizedKey(t testing.TB) string {
 	t.Helper()
 	pub, _, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -29,7 +29,7 @@ func newAuthorizedKey(t *testing.T) string {
 // netLab is a resource group with virtual networks, NICs and VMs made
 // through the Azure SDK for Go.
 type netLab struct {
-	t    *testing.T
+	t    testing.TB
 	in   *instanceT
 	ctx  context.Context
 	rg   string
@@ -38,7 +38,7 @@ type netLab struct {
 	comp *armcompute.ClientFactory
 }
 
-func newNetLab(t *testing.T, in *instanceT, rg string) *netLab {
+func newNetLab(t testing.TB, in *instanceT, rg string) *netLab {
 	in.mustAksbox("provider", "register", "-n", "Microsoft.Network")
 	in.mustAksbox("group", "create", "-n", rg, "-l", "westus2")
 	nf, err := armnetwork.NewClientFactory(in.Sub, in.cred(), in.clientOptions())

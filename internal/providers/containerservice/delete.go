@@ -1,0 +1,80 @@
+package containerservice
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	clientv3 "go.etcd.io/etcd/client/v3"
+)
+
+// stopCluster stops the control plane and the node agents; the node VMs
+// are deallocated, as AKS does on stop.
+func (p *Provider) stopCluster(ctx context.Context, l *layout) error {
+	p.agents.stopUnder(l.nodeGroup + "/")
+	p.stopPublic(l.id.String())
+	if err := p.opts.Supervisor.Stop(l.id.String()); err != nil {
+		return fmt.Errorf("stopping the control plane: %w", err)
+	}
+	vms, err := p.nodeVMs(ctx, l)
+	if err != nil {
+		return err
+	}
+	for _, vm := range vms {
+		if _, _, err := p.arm.Do(ctx, "POST", vm+"/deallocate", vmAPI, nil); err != nil {
+			return fmt.Errorf("deallocating node %s: %w", vm, err)
+		}
+		if _, err := p.arm.Await(ctx, vm, vmAPI); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unrealize deletes everything the cluster is made of: agents, control
+// plane, the node resource group (nodes, endpoint, zone, default VNet),
+// the hidden API server group, the record and link in a zone of the
+// customer's, the cluster's Kubernetes state and its folder.
+func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	c, in, err := decodeCluster(st)
+	if err != nil {
+		return err
+	}
+	l := p.layout(id, c, in)
+	p.agents.stopUnder(l.nodeGroup + "/")
+	p.stopPublic(l.id.String())
+	if err := p.opts.Supervisor.Stop(l.id.String()); err != nil {
+		return fmt.Errorf("stopping the control plane: %w", err)
+	}
+	if l.zone != "" && !sameGroup(l.zone, l.nodeGroup) {
+		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, dnsAPI); err != nil {
+			return fmt.Errorf("removing the API server's DNS record: %w", err)
+		}
+		if err := p.arm.Delete(ctx, l.link, dnsAPI); err != nil {
+			return fmt.Errorf("removing the private DNS zone's link: %w", err)
+		}
+	}
+	if err := p.arm.Delete(ctx, l.nodeGroup, groupAPI); err != nil {
+		return fmt.Errorf("deleting the node resource group: %w", err)
+	}
+	if err := p.arm.Delete(ctx, l.hcpGroup, groupAPI); err != nil {
+		return fmt.Errorf("deleting the API server's network: %w", err)
+	}
+	if _, err := p.rec.Store().Client().Delete(ctx, l.etcd+"/", clientv3.WithPrefix()); err != nil {
+		return fmt.Errorf("deleting the cluster's Kubernetes state: %w", err)
+	}
+	if err := os.RemoveAll(l.dir); err != nil {
+		return fmt.Errorf("removing the cluster's folder: %w", err)
+	}
+	return nil
+}
+
+func sameGroup(id, group string) bool {
+	a, err := arm.ParseID(id)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(a.Group().String(), group)
+}

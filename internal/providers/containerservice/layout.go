@@ -1,0 +1,129 @@
+package containerservice
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/aksbox/aksbox/internal/arm"
+)
+
+// API versions of the resources a cluster makes through the front door.
+const (
+	groupAPI = "2021-04-01"
+	netAPI   = "2024-07-01"
+	vmAPI    = "2024-07-01"
+	dnsAPI   = "2020-06-01"
+)
+
+// The default node network AKS makes when no subnet is given.
+var (
+	defaultVNetSpace  = netip.MustParsePrefix("10.224.0.0/12")
+	defaultSubnet     = netip.MustParsePrefix("10.224.0.0/16")
+	apiserverSpace    = netip.MustParsePrefix("10.255.0.0/24")
+	apiserverSubnetNm = "kube-apiserver"
+)
+
+// layout names everything a cluster is made of.
+type layout struct {
+	id        arm.ResourceID
+	uid       string
+	digits    string // AKS's 8 digits in node and VNet names
+	nodeGroup string // /subscriptions/../resourceGroups/MC_...
+	vnet      string // the node VNet's ID
+	subnet    string // the node subnet's ID
+	ownVNet   bool   // the default aks-vnet, made and deleted with the cluster
+
+	hcpGroup  string // the hidden group of the API server's network
+	hcpVNet   string
+	cpNIC     string
+	cpVM      string
+	pls       string
+	publicIP  string // the API server's public IP (public clusters)
+	pe        string
+	zone      string // the private DNS zone's ID ("" when privateDNSZone is none)
+	record    string // relative record name of the private FQDN in zone
+	link      string // the zone's link to the node VNet
+	dir       string // the cluster's folder
+	etcd      string // etcd prefix of the cluster's Kubernetes state
+	privateIP bool
+}
+
+func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
+	sum := sha256.Sum256([]byte(in.UID))
+	l := &layout{id: id, uid: in.UID, digits: fmt.Sprintf("%08d", binary.BigEndian.Uint32(sum[:4])%100000000)}
+	short := strings.ReplaceAll(in.UID, "-", "")[:12]
+	l.nodeGroup = fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", id.Subscription, c.Properties.NodeResourceGroup)
+	l.subnet = c.Properties.AgentPoolProfiles[0].VnetSubnetID
+	if l.subnet == "" {
+		l.ownVNet = true
+		l.vnet = l.nodeGroup + "/providers/Microsoft.Network/virtualNetworks/aks-vnet-" + l.digits
+		l.subnet = l.vnet + "/subnets/aks-subnet"
+	} else if sid, err := arm.ParseID(l.subnet); err == nil {
+		l.vnet = sid.Parent().String()
+	}
+	l.hcpGroup = fmt.Sprintf("/subscriptions/%s/resourceGroups/hcp-%s", p.opts.ManagedSubscription, short)
+	l.hcpVNet = l.hcpGroup + "/providers/Microsoft.Network/virtualNetworks/kube-apiserver-vnet"
+	l.cpNIC = l.hcpGroup + "/providers/Microsoft.Network/networkInterfaces/kube-apiserver-nic"
+	l.cpVM = l.hcpGroup + "/providers/Microsoft.Compute/virtualMachines/kube-apiserver"
+	l.pls = l.hcpGroup + "/providers/Microsoft.Network/privateLinkServices/kube-apiserver"
+	l.publicIP = l.hcpGroup + "/providers/Microsoft.Network/publicIPAddresses/kube-apiserver-pip"
+	l.pe = l.nodeGroup + "/providers/Microsoft.Network/privateEndpoints/kube-apiserver"
+	if c.Private() {
+		fqdn := c.Properties.PrivateFQDN
+		switch z := c.Properties.APIServerAccessProfile.PrivateDNSZone; {
+		case strings.EqualFold(z, "none"):
+		case strings.EqualFold(z, "system"):
+			zone := "privatelink." + c.Location + ".azmk8s.io"
+			l.zone = l.nodeGroup + "/providers/Microsoft.Network/privateDnsZones/" + zone
+			l.record = strings.TrimSuffix(fqdn, "."+zone)
+		default:
+			zid, _ := arm.ParseID(z)
+			l.zone = zid.String()
+			l.record = strings.TrimSuffix(fqdn, "."+zid.Name())
+		}
+		if l.zone != "" {
+			vid, _ := arm.ParseID(l.vnet)
+			l.link = l.zone + "/virtualNetworkLinks/" + vid.Name() + "-" + l.digits
+		}
+	}
+	l.dir = filepath.Join(p.opts.Dir, short)
+	l.etcd = "/aksbox/clusters/" + short + "/registry"
+	return l
+}
+
+// nodeName is the name of node i of a pool, as AKS names VMSS instances.
+func (l *layout) nodeName(pool string, i int) string {
+	n := strconv.FormatInt(int64(i), 36)
+	return fmt.Sprintf("aks-%s-%s-vmss%s%s", strings.ToLower(pool), l.digits, strings.Repeat("0", max(0, 6-len(n))), n)
+}
+
+func (l *layout) nodeVM(name string) string {
+	return l.nodeGroup + "/providers/Microsoft.Compute/virtualMachines/" + name
+}
+
+func (l *layout) nodeNIC(name string) string {
+	return l.nodeGroup + "/providers/Microsoft.Network/networkInterfaces/" + name + "-nic"
+}
+
+// nicIP reads the first private address of a NIC body.
+func nicIP(body json.RawMessage) (netip.Addr, error) {
+	var n struct {
+		Properties struct {
+			IPConfigurations []struct {
+				Properties struct {
+					PrivateIPAddress string `json:"privateIPAddress"`
+				} `json:"properties"`
+			} `json:"ipConfigurations"`
+		} `json:"properties"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil || len(n.Properties.IPConfigurations) == 0 {
+		return netip.Addr{}, fmt.Errorf("the network interface has no address")
+	}
+	return netip.ParseAddr(n.Properties.IPConfigurations[0].Properties.PrivateIPAddress)
+}

@@ -1,0 +1,133 @@
+// Package containerservice serves Microsoft.ContainerService: managed
+// clusters (AKS) and their agent pools. Creating a cluster builds what AKS
+// builds, as ordinary ARM resources made through the front door: the node
+// resource group MC_<rg>_<name>_<location> with the node VMs, the
+// kube-apiserver private endpoint, the private DNS zone and its link; and,
+// hidden in a subscription of the service's own, the API server's network
+// and private link service. The control plane (package controlplane) runs
+// in that hidden network; node agents (package nodeagent) run in the node
+// VMs and reach it as real nodes do: through the VNet's DNS and the private
+// endpoint.
+package containerservice
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/controlplane"
+)
+
+// Namespace is the provider's namespace.
+const Namespace = "Microsoft.ContainerService"
+
+// PreviewFeature gates private clusters, as in the seed document.
+const PreviewFeature = "AKSPrivateLinkPreview"
+
+// APIVersions are those of az 2.45 (2022-11-01) and of the Azure SDK for
+// Go (2025-02-01), and the stable ones between and around them.
+var APIVersions = []string{"2025-10-01", "2025-07-01", "2025-02-01", "2024-10-01", "2024-05-01", "2024-02-01",
+	"2023-11-01", "2023-08-01", "2023-04-01", "2023-01-01", "2022-11-01", "2022-09-01", "2022-07-01", "2022-04-01"}
+
+// Power states.
+const (
+	Running = "Running"
+	Stopped = "Stopped"
+)
+
+// Version is the Kubernetes version clusters run.
+type Version struct{ Major, Minor, Patch int }
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// MinorString is "1.33".
+func (v Version) MinorString() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// Fabric is what clusters need of the network fabric: the namespace of a
+// VM, and running code inside a namespace (sockets opened there stay there).
+type Fabric interface {
+	HostNamespace(id string) string
+	Do(ns string, fn func() error) error
+}
+
+// Runner runs a shell script inside a VM's namespace with extra environment.
+type Runner interface {
+	RunEnv(ctx context.Context, netns, script string, env []string) (stdout, stderr string, code int, err error)
+}
+
+// Options configure the provider.
+type Options struct {
+	Dir        string // where clusters keep their folders (PKI, logs)
+	EtcdSocket string // the shared etcd
+	Regions    []string
+	// PreviewGate requires AKSPrivateLinkPreview for private clusters.
+	PreviewGate bool
+	Feature     func(ctx context.Context, sub, ns, name string) (string, error)
+	Version     Version
+	TenantID    string
+	// ManagedSubscription holds the clusters' hidden API server networks.
+	ManagedSubscription string
+	Supervisor          *controlplane.Supervisor
+}
+
+// Provider serves managed clusters.
+type Provider struct {
+	rec      *arm.Records
+	arm      *arm.Client
+	fab      Fabric
+	run      Runner
+	opts     Options
+	log      *slog.Logger
+	clusters *arm.Kind
+	ops      *arm.Operations
+	agents   *agents
+	public   publicEndpoints
+}
+
+// New makes the provider; client is the front door's in-process client.
+func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Options, log *slog.Logger) *Provider {
+	if len(opts.Regions) == 0 {
+		opts.Regions = DefaultRegions
+	}
+	p := &Provider{rec: rec, arm: client, fab: fab, run: run, opts: opts, log: log, agents: newAgents(log),
+		public: publicEndpoints{m: map[string]*publicEndpoint{}}}
+	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
+		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart}
+	return p
+}
+
+// Clusters is the managed cluster kind.
+func (p *Provider) Clusters() *arm.Kind { return p.clusters }
+
+// Routes registers the provider's endpoints: actions and children first.
+func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
+	p.ops = d.Ops
+	p.actionRoutes(s, d)
+	p.poolRoutes(s, d)
+	p.locationRoutes(s, d)
+	p.clusters.Serve(s, d)
+}
+
+// Close stops every node agent and control plane; a start of the server
+// brings them back.
+func (p *Provider) Close() {
+	p.agents.stopAll()
+	p.stopAllPublic()
+	p.opts.Supervisor.StopAll()
+}
+
+// dialIn opens a connection from inside the network namespace ns.
+func (p *Provider) dialIn(ns string) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var c net.Conn
+		err := p.fab.Do(ns, func() error {
+			var d net.Dialer
+			var err error
+			c, err = d.DialContext(ctx, network, addr)
+			return err
+		})
+		return c, err
+	}
+}

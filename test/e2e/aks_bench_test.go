@@ -1,0 +1,225 @@
+package e2e
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
+	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/store"
+)
+
+// The AKS benchmarks run as whole-binary tests (go test -bench AKS
+// -benchtime 1x ./test/e2e); their results, with the machine, are in
+// BENCHMARKS.md.
+
+// benchLab is an aksLab for a benchmark.
+func benchLab(b *testing.B, rg string) (*instanceT, *aksLab, string) {
+	b.Helper()
+	if os.Geteuid() != 0 {
+		b.Skip("network namespaces need root")
+	}
+	if _, err := exec.LookPath("kubectl"); err != nil {
+		b.Skip("no kubectl")
+	}
+	in := start(b, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
+	l := newAKSLab(b, in, rg)
+	keyPath, authorized := writeKey(b)
+	l.key = authorized
+	return in, l, keyPath
+}
+
+// BenchmarkAKSCreateToKubectl: from 'aks create' (the PUT) of the seed's
+// private cluster with 3 nodes until the real kubectl on a jump box in
+// the cluster VNet, over the real ssh, lists 3 Ready nodes; against the
+// floor, a bare start of the same control plane process and etcd until
+// its /readyz answers. Then the cluster idles 30 s and its memory is read:
+// the control plane process's PSS plus what the server grew by (its node
+// agents and the cluster's network).
+func BenchmarkAKSCreateToKubectl(b *testing.B) {
+	in, l, keyPath := benchLab(b, "bench")
+	floor := bareStart(b)
+	l.vnet("cluster-vnet", "10.1.0.0/16", "10.1.1.0/24")
+	jumpIP := l.publicVM("jump", "cluster-vnet")
+	before := pss(in.cmd.Process.Pid)
+	b.ResetTimer()
+	begin := time.Now()
+	p, err := l.aks.NewManagedClustersClient().BeginCreateOrUpdate(l.ctx, l.rg, "bench", l.seedCluster(l.subnetID("cluster-vnet"), 3), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := p.PollUntilDone(l.ctx, &runtimePoll); err != nil {
+		b.Fatal(err)
+	}
+	created := time.Since(begin)
+	cred, err := l.aks.NewManagedClustersClient().ListClusterUserCredentials(l.ctx, l.rg, "bench", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		out, err := sshRun(keyPath, jumpIP, "cat > kc && kubectl --kubeconfig kc --request-timeout=5s get nodes", string(cred.Kubeconfigs[0].Value))
+		if err == nil && strings.Count(out, " Ready ") == 3 {
+			break
+		}
+		if time.Since(begin) > 5*time.Minute {
+			b.Fatalf("no 3 Ready nodes from the jump box: %v\n%s", err, out)
+		}
+	}
+	total := time.Since(begin)
+	b.StopTimer()
+	b.ReportMetric(created.Seconds(), "s-to-Succeeded")
+	b.ReportMetric(total.Seconds(), "s-to-kubectl")
+	b.ReportMetric(floor.Seconds(), "s-floor")
+	b.ReportMetric(total.Seconds()/floor.Seconds(), "ratio")
+	time.Sleep(30 * time.Second)
+	cp := controlPlanePSS(in)
+	grown := pss(in.cmd.Process.Pid) - before
+	b.ReportMetric(float64(cp)/1024, "MB-controlplane-PSS")
+	b.ReportMetric(float64(grown)/1024, "MB-server-growth-PSS")
+	b.ReportMetric(float64(cp+grown)/1024, "MB-cluster-PSS")
+}
+
+// BenchmarkAKSTenConcurrent creates ten private clusters (one node each,
+// each in a VNet of its own: two system zones of one name cannot be
+// linked to one VNet, as in Azure) at once and waits for all to be Succeeded (nodes Ready); it reports the
+// total time and the memory of all control planes.
+func BenchmarkAKSTenConcurrent(b *testing.B) {
+	in, l, _ := benchLab(b, "ten")
+	for i := 0; i < 10; i++ {
+		l.vnet("vnet"+strconv.Itoa(i), "10.1"+strconv.Itoa(i)+".0.0/16", "10.1"+strconv.Itoa(i)+".1.0/24")
+	}
+	before := pss(in.cmd.Process.Pid)
+	b.ResetTimer()
+	begin := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for i := 0; i < 10; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			mc := l.seedCluster(l.subnetID("vnet"+strconv.Itoa(i)), 1)
+			mc.Properties.DNSPrefix = toPtr("c" + strconv.Itoa(i))
+			p, err := l.aks.NewManagedClustersClient().BeginCreateOrUpdate(l.ctx, l.rg, "c"+strconv.Itoa(i), mc, nil)
+			if err == nil {
+				var resp armcontainerservice.ManagedClustersClientCreateOrUpdateResponse
+				resp, err = p.PollUntilDone(l.ctx, &runtimePoll)
+				if err == nil && deref(resp.Properties.ProvisioningState) != "Succeeded" {
+					err = fmt.Errorf("cluster %d is %s", i, deref(resp.Properties.ProvisioningState))
+				}
+			}
+			errs <- err
+		}(i)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	total := time.Since(begin)
+	b.StopTimer()
+	time.Sleep(30 * time.Second)
+	cp := controlPlanePSS(in)
+	grown := pss(in.cmd.Process.Pid) - before
+	b.ReportMetric(total.Seconds(), "s-all-Ready")
+	b.ReportMetric(float64(cp+grown)/1024, "MB-total-PSS")
+}
+
+// bareStart is the floor: a new etcd and the control plane process on
+// loopback, until the API server's /readyz answers 200.
+func bareStart(b *testing.B) time.Duration {
+	b.Helper()
+	dir := b.TempDir()
+	port := freePort(b)
+	begin := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := store.Open(ctx, filepath.Join(dir, "etcd"), slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	cl, err := controlplane.Prepare(controlplane.Spec{ClusterID: "/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/floor",
+		Dir: filepath.Join(dir, "cp"), Address: netip.MustParseAddr("127.0.0.1"), Port: port, PrivateFQDN: "floor.local",
+		ServiceCIDR: netip.MustParsePrefix("10.0.0.0/16"), DNSServiceIP: netip.MustParseAddr("10.0.0.10"),
+		EtcdSocket: st.Socket(), EtcdPrefix: "/floor/registry"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := exec.Command(binary, "__controlplane", "--config", cl.ConfigPath())
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: poolOf(cl.CACert()), ServerName: "floor.local"}}}
+	url := "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)) + "/readyz"
+	for ctx.Err() == nil {
+		if resp, err := hc.Get(url); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return time.Since(begin)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	b.Fatal("the bare control plane never became ready")
+	return 0
+}
+
+// freePort is a TCP port free on 127.0.0.1 a moment ago.
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func poolOf(pem []byte) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AppendCertsFromPEM(pem)
+	return p
+}
+
+// pss is a process's proportional set size in KiB (0 if unreadable).
+func pss(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// controlPlanePSS sums the PSS of the instance's control plane processes.
+func controlPlanePSS(in *instanceT) int64 {
+	out, _ := exec.Command("pgrep", "-f", "__controlplane --config "+string(in.dir)).Output()
+	var total int64
+	for _, f := range strings.Fields(string(out)) {
+		pid, _ := strconv.Atoi(f)
+		total += pss(pid)
+	}
+	return total
+}
