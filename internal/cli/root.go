@@ -17,6 +17,7 @@ import (
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -70,6 +71,10 @@ func (a *App) Warn(format string, args ...any) {
 
 // NewRoot builds the command tree.
 func NewRoot(a *App) *cobra.Command {
+	// cobra adds pflag's global flag set to every root; packages linked in
+	// for the embedded Kubernetes register their own flags there (--version
+	// among them), which are not aksbox's.
+	pflag.CommandLine = pflag.NewFlagSet("aksbox", pflag.ContinueOnError)
 	root := &cobra.Command{
 		Use:           "aksbox",
 		Short:         "Private Azure Kubernetes Service clusters in a box",
@@ -97,7 +102,7 @@ func NewRoot(a *App) *cobra.Command {
 
 	root.AddCommand(serveCmd(a), upCmd(a), downCmd(a), statusCmd(a), envCmd(a),
 		loginCmd(a), accountCmd(a), groupCmd(a), featureCmd(a), providerCmd(a), extensionCmd(a), versionCmd(a), quickstartCmd(a))
-	root.AddCommand(networkCmd(a), vmCmd(a), sshCmd(a), referenceCmd(a))
+	root.AddCommand(networkCmd(a), vmCmd(a), aksCmd(a), sshCmd(a), referenceCmd(a))
 	return root
 }
 
