@@ -11,6 +11,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // quickstartGroup is the resource group the quickstart makes.
@@ -48,28 +49,77 @@ type quickstart struct {
 	listen string
 	self   string
 	steps  int
+	err    error // the first failed step of a sequence
 }
 
 // step runs one aksbox command as a user would type it and reports it.
-func (q *quickstart) step(args ...string) (string, error) {
+func (q *quickstart) step(args ...string) (string, error) { return q.stepIn("", false, args...) }
+
+// expectFailure runs a step that must fail (a negative fact of the
+// document) and reports how it failed.
+func (q *quickstart) expectFailure(args ...string) error {
+	if _, err := q.stepIn("", true, args...); err != nil {
+		return err
+	}
+	return nil
+}
+
+// stepIn runs a step with stdin; fail says the command must fail.
+func (q *quickstart) stepIn(stdin string, fail bool, args ...string) (string, error) {
 	q.steps++
 	start := time.Now()
 	fmt.Fprintf(q.a.Stdout, "\n[%d] $ aksbox %s\n", q.steps, strings.Join(quoteArgs(args), " "))
 	c := exec.CommandContext(q.ctx, q.self, args...)
 	c.Env = append(os.Environ(), "AKSBOX_STATE_DIR="+string(q.a.Dir()))
+	c.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
+	stop := q.progress(args)
 	err := c.Run()
+	stop()
 	for _, line := range strings.Split(strings.TrimRight(out.String()+errb.String(), "\n"), "\n") {
 		if line != "" {
 			fmt.Fprintf(q.a.Stdout, "    %s\n", line)
 		}
 	}
-	fmt.Fprintf(q.a.Stdout, "    (%s)\n", time.Since(start).Round(time.Millisecond))
-	if err != nil {
+	took := time.Since(start).Round(time.Millisecond)
+	switch {
+	case fail && err == nil:
+		return out.String(), fmt.Errorf("step %d (aksbox %s) succeeded but must fail", q.steps, strings.Join(args, " "))
+	case fail:
+		fmt.Fprintf(q.a.Stdout, "    (failed as it must; %s)\n", took)
+		return out.String(), nil
+	case err != nil:
 		return out.String(), fmt.Errorf("step %d (aksbox %s) failed: %v", q.steps, strings.Join(args, " "), err)
 	}
+	fmt.Fprintf(q.a.Stdout, "    (%s)\n", took)
 	return out.String(), nil
+}
+
+// progress shows a spinner with the elapsed time on a terminal while a
+// step runs; elsewhere nothing (the plain lines say it all).
+func (q *quickstart) progress(args []string) func() {
+	f, ok := q.a.Stdout.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		start := time.Now()
+		frames := `|/-\`
+		for i := 0; ; i++ {
+			select {
+			case <-done:
+				fmt.Fprint(f, "\r\033[K")
+				return
+			case <-time.After(100 * time.Millisecond):
+				fmt.Fprintf(f, "\r    %c %s %s", frames[i%len(frames)], args[0], time.Since(start).Round(100*time.Millisecond))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 func quoteArgs(args []string) []string {
@@ -137,15 +187,24 @@ func (q *quickstart) run() error {
 			return err
 		}
 	}
-	fmt.Fprintf(q.a.Stdout, "\nDone in %s. What exists now: the aksbox cloud at its endpoint, AKSPrivateLinkPreview registered,\n"+
-		"Microsoft.ContainerService and Microsoft.Network registered, and the resource group %s.\n"+
-		"This version stops here: private AKS clusters are not built yet, so the document's 'az aks create'\n"+
-		"steps cannot run. The networking they stand on is real: try 'aksbox network vnet create', 'aksbox vm create\n"+
-		"--generate-ssh-keys', peering, private DNS zones and private endpoints, and 'aksbox ssh vm'.\n\n"+
-		"Explore:   aksbox group list -o table · aksbox feature list -o table · aksbox provider list -o table\n"+
+	f, err := q.cluster()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(q.a.Stdout, "\nDone in %s. What exists now, in resource group %s:\n"+
+		"  - the private cluster %s (3 nodes, Kubernetes API at https://%s:443, only through the\n"+
+		"    private endpoint %s in cluster-vnet/nodes), its node resource group %s with the private DNS zone %s,\n"+
+		"    the kube-apiserver private endpoint and the node VMs\n"+
+		"  - jumpbox in jump-vnet, peered both ways with cluster-vnet and linked to the zone; kubectl there lists the nodes\n"+
+		"  - credentials merged into your kubeconfig (context %s); they work from VNets that reach the endpoint\n\n"+
+		"Explore:   aksbox aks show -g %s -n %s -o table\n"+
+		"           aksbox ssh vm -g %s -n jumpbox -- kubectl get pods -A\n"+
+		"           aksbox aks command invoke -g %s -n %s --command \"kubectl get nodes\"\n"+
+		"           aksbox network private-dns record-set a list -g %s -z %s -o table\n"+
 		"Real az:   eval \"$(aksbox env)\" && az login --service-principal -u \"$AZURE_CLIENT_ID\" -p \"$AZURE_CLIENT_SECRET\" --tenant \"$AZURE_TENANT_ID\"\n"+
 		"Clean up:  aksbox quickstart --cleanup   (and 'aksbox down' to stop the cloud)\n",
-		time.Since(total).Round(time.Millisecond), quickstartGroup)
+		time.Since(total).Round(time.Millisecond), quickstartGroup, qsCluster, f.fqdn, f.endpoint, f.nodeGroup, qsZone, qsCluster,
+		quickstartGroup, qsCluster, quickstartGroup, quickstartGroup, qsCluster, f.nodeGroup, qsZone)
 	return nil
 }
 
