@@ -14,7 +14,7 @@ import (
 
 func networkCmd(a *App) *cobra.Command {
 	g := &cobra.Command{Use: "network", Short: "Manage network resources: virtual networks, NICs, public IPs"}
-	g.AddCommand(vnetCmd(a), nicCmd(a), publicIPCmd(a), privateDNSCmd(a), privateEndpointCmd(a), privateLinkServiceCmd(a))
+	g.AddCommand(vnetCmd(a), nicCmd(a), publicIPCmd(a), privateDNSCmd(a), privateEndpointCmd(a), privateLinkServiceCmd(a), watcherCmd(a))
 	return g
 }
 

@@ -18,9 +18,11 @@ import (
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/pki"
+	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
 	"github.com/aksbox/aksbox/internal/providers/privatedns"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 	"github.com/aksbox/aksbox/internal/store"
@@ -195,6 +197,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	dnsp := privatedns.New(rec, log)
 	dnsp.Routes(front, deps)
 	fab.SetResolver(dnsp)
+	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
 	aks.Routes(front, deps)
 	closeAll := aks.Close
@@ -205,7 +208,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)
 
-	unknownProviderRoutes(front, cat, res)
+	unknownProviderRoutes(front, cat, res, authorization.New(rec))
 	if err := res.Resume(ctx); err != nil {
 		return closeAll, err
 	}

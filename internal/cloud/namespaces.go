@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
@@ -29,6 +30,7 @@ func addPlannedNamespaces(cat *arm.Catalog) {
 		{Name: "publicIPAddresses", APIVersions: net},
 		{Name: "privateEndpoints", APIVersions: net},
 		{Name: "privateLinkServices", APIVersions: net},
+		{Name: "networkWatchers", APIVersions: net},
 		{Name: "privateDnsZones", APIVersions: []string{"2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"}},
 		{Name: "privateDnsZones/virtualNetworkLinks", APIVersions: []string{"2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"}},
 		{Name: "locations/operations", APIVersions: net},
@@ -45,8 +47,11 @@ func addPlannedNamespaces(cat *arm.Catalog) {
 // unknownProviderRoutes answer requests for provider resources nobody
 // serves: an unknown namespace, an unregistered subscription, a missing
 // group, or a type the namespace does not have.
-func unknownProviderRoutes(front *arm.Server, cat *arm.Catalog, res *resources.Provider) {
+func unknownProviderRoutes(front *arm.Server, cat *arm.Catalog, res *resources.Provider, authz *authorization.Provider) {
 	h := func(w http.ResponseWriter, r *arm.Request) error {
+		if authz.Serves(r.URL.Path) { // role assignments live under any scope
+			return authz.Serve(w, r)
+		}
 		ns, sub := r.Var("ns"), r.Var("subscriptionId")
 		if err := cat.RequireRegistered(r.Context(), sub, ns); err != nil {
 			return err

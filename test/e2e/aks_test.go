@@ -159,8 +159,21 @@ func TestPrivateClusterSeed(t *testing.T) {
 	if resolves() || l.reaches("jump", peIP) {
 		t.Fatal("an unpeered, unlinked VNet resolves or reaches the API server")
 	}
+	// Network Watcher explains each failing hop.
+	watch := func(dest, status, detail string) {
+		t.Helper()
+		out := in.mustAksbox("network", "watcher", "test-connectivity", "-g", "aks", "--source-resource", "jump",
+			"--dest-address", dest, "--dest-port", "443")
+		if !strings.Contains(out, `"connectionStatus": "`+status+`"`) || !strings.Contains(out, detail) {
+			t.Fatalf("test-connectivity to %s: want %s and %q:\n%s", dest, status, detail, out)
+		}
+	}
+	watch(fqdn, "Unreachable", "not to the source's VNet 'jump-vnet'. Link it: aksbox network private-dns link vnet create -g MC_aks_private_westus2")
+	watch(peIP, "Unreachable", "is in virtual network 'cluster-vnet', which is not peered with the source's 'jump-vnet'")
 	l.peer("jump-vnet", "to-cluster", "cluster-vnet")
+	watch(peIP, "Unreachable", "'cluster-vnet' has no peering back")
 	l.peer("cluster-vnet", "to-jump", "jump-vnet")
+	watch(peIP, "Reachable", `"type": "PrivateEndpoint"`)
 	if !l.reaches("jump", peIP) {
 		t.Fatal("peered both ways, the endpoint's address is not reachable")
 	}
@@ -179,6 +192,7 @@ func TestPrivateClusterSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	watch(fqdn, "Reachable", "/privateEndpoints/kube-apiserver")
 	out, err := sshRun(keyPath, jumpIP, kubectl, kc)
 	if err != nil || strings.Count(out, " Ready ") != 2 || !strings.Contains(out, "10.1.1.") {
 		t.Fatalf("kubectl get nodes from the jump box: %v\n%s", err, out)

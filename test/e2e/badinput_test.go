@@ -36,7 +36,7 @@ func TestBadInput(t *testing.T) {
 		{"missing group", "GET", rg + "nothere" + v, ``, 404, "ResourceGroupNotFound", "nothere", ""},
 		{"unknown namespace", "PUT", rg + "nothere/providers/Microsoft.Foo/bars/x" + v, `{}`, 400, "InvalidResourceNamespace", "Microsoft.Foo", ""},
 		{"put into missing group", "PUT", rg + "nothere/providers/Microsoft.Compute/virtualMachines/vm?api-version=2022-08-01", `{}`, 404, "ResourceGroupNotFound", "nothere", ""},
-		{"unregistered namespace", "PUT", rg + "nothere/providers/Microsoft.ContainerService/managedClusters/c" + v, `{}`, 409, "MissingSubscriptionRegistration", "Microsoft.ContainerService", ""},
+		{"unregistered namespace", "PUT", rg + "nothere/providers/Microsoft.ContainerService/managedClusters/c?api-version=2022-11-01", `{}`, 409, "MissingSubscriptionRegistration", "Microsoft.ContainerService", ""},
 		{"unknown type", "GET", sub + "/providers/Microsoft.Compute/nonsense" + v, ``, 400, "InvalidResourceType", "nonsense", ""},
 		{"unknown provider", "GET", sub + "/providers/Microsoft.Nope" + v, ``, 404, "InvalidResourceNamespace", "Microsoft.Nope", ""},
 		{"unknown feature", "POST", sub + "/providers/Microsoft.Features/providers/Microsoft.ContainerService/features/NoSuch/register?api-version=2021-07-01", ``, 404, "FeatureNotFound", "NoSuch", ""},
