@@ -6,6 +6,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
+	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
@@ -13,7 +14,7 @@ import (
 // providers of their own, so that registration works for them and their
 // types answer MissingSubscriptionRegistration until registered.
 func addPlannedNamespaces(cat *arm.Catalog) {
-	cs := []string{"2025-10-01", "2025-07-01", "2024-10-01", "2024-05-01", "2024-02-01", "2023-11-01", "2023-08-01", "2023-04-01", "2023-01-01", "2022-11-01", "2022-09-01", "2022-07-01", "2022-04-01"}
+	cs := containerservice.APIVersions
 	net := []string{"2024-07-01", "2024-05-01", "2024-03-01", "2024-01-01", "2023-11-01", "2023-09-01", "2023-06-01", "2023-05-01", "2023-04-01", "2023-02-01", "2022-11-01", "2022-09-01", "2022-07-01", "2022-05-01", "2022-01-01", "2021-08-01", "2021-05-01"}
 	cat.Add(arm.Namespace{Name: "Microsoft.ContainerService", Types: []arm.ResourceType{
 		{Name: "managedClusters", APIVersions: cs},
