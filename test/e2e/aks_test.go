@@ -223,6 +223,12 @@ func TestPrivateClusterSeed(t *testing.T) {
 	in.restart()
 	waitForOutput(t, func() (string, error) { return sshRun(keyPath, jumpIP, kubectl, kc) }, " Ready ", 2)
 
+	// A crashed control plane is restarted by its supervisor.
+	if out, err := exec.Command("pkill", "-9", "-f", "__controlplane --config "+string(in.dir)).CombinedOutput(); err != nil {
+		t.Fatalf("killing the control plane: %v %s", err, out)
+	}
+	waitForOutput(t, func() (string, error) { return sshRun(keyPath, jumpIP, kubectl, kc) }, " Ready ", 2)
+
 	// An island VNet never reaches the endpoint.
 	l.vnet("island", "10.4.0.0/16", "10.4.1.0/24")
 	if _, err := l.nic("island-nic", "island", ""); err != nil {
@@ -377,6 +383,38 @@ func TestPublicCluster(t *testing.T) {
 		t.Fatalf("the public endpoint answers after delete:\n%s", out)
 	}
 	in.mustAksbox("group", "delete", "-n", "pub", "--yes")
+	if ns := in.namespaces(); len(ns) != 0 {
+		t.Fatalf("namespaces left: %v", ns)
+	}
+}
+
+// Ctrl-C during 'aks create' only stops the CLI's waiting: the cluster is
+// created all the same and 'aks wait --created' sees it through.
+func TestAKSCreateInterrupted(t *testing.T) {
+	needRoot(t)
+	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
+	t.Setenv("HOME", t.TempDir())
+	in.mustAksbox("feature", "register", "--name", "AKSPrivateLinkPreview", "--namespace", "Microsoft.ContainerService")
+	in.mustAksbox("provider", "register", "--namespace", "Microsoft.ContainerService")
+	in.mustAksbox("provider", "register", "--namespace", "Microsoft.Network")
+	in.mustAksbox("group", "create", "-n", "ctrlc", "-l", "westus2")
+	cmd := exec.Command(binary, "aks", "create", "-n", "c", "-g", "ctrlc", "--enable-private-cluster", "--node-count", "1", "--generate-ssh-keys")
+	cmd.Env = append(os.Environ(), "AKSBOX_STATE_DIR="+string(in.dir))
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err == nil {
+		t.Logf("aks create finished before the interrupt:\n%s", out.String())
+	}
+	in.mustAksbox("aks", "wait", "--created", "-n", "c", "-g", "ctrlc", "--interval", "1", "--timeout", "120")
+	if state := strings.TrimSpace(in.mustAksbox("aks", "show", "-n", "c", "-g", "ctrlc", "--query", "provisioningState", "-o", "tsv")); state != "Succeeded" {
+		t.Fatalf("after Ctrl-C the cluster is %s\n%s", state, out.String())
+	}
+	in.mustAksbox("group", "delete", "-n", "ctrlc", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {
 		t.Fatalf("namespaces left: %v", ns)
 	}
