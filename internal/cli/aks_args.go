@@ -3,8 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -70,26 +68,11 @@ func defaultDNSPrefix(name, rg, subscription string) string {
 // (default ~/.ssh/id_rsa.pub) or a key; a missing file is generated with
 // --generate-ssh-keys. A file's contents are used as they are.
 func aksSSHKey(value string, generate bool, home string) (string, []string, error) {
-	path := value
-	if path == "" {
-		path = filepath.Join(home, ".ssh", "id_rsa.pub")
-	} else if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		path = filepath.Join(home, rest)
+	key, warnings, err := sshKey(value, generate, home)
+	if errors.Is(err, errNoSSHKey) {
+		return "", nil, fmt.Errorf("Provided ssh key (%s) is invalid or non-existent", keyPath(value, home))
 	}
-	if data, err := os.ReadFile(path); err == nil {
-		return string(data), nil, nil
-	}
-	if isPublicKey(value) {
-		return value, nil, nil
-	}
-	if !generate {
-		return "", nil, fmt.Errorf("Provided ssh key (%s) is invalid or non-existent", path)
-	}
-	private := path + ".private"
-	if strings.HasSuffix(strings.ToLower(path), ".pub") {
-		private = path[:len(path)-4]
-	}
-	return generateSSHKey(private, path)
+	return key, warnings, err
 }
 
 // addonNames maps az's --enable-addons names to the API's add-on keys.

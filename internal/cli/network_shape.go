@@ -12,6 +12,11 @@ import (
 // keys the Python way, camel-cased back from snake case ("privateIPAddress"
 // becomes "privateIpAddress"). azShape does the same to a decoded ARM body.
 
+// freeKeyMaps are the maps whose keys are data (add-on names, identity
+// names, resource IDs, labels, versions): az prints those keys as given.
+var freeKeyMaps = map[string]bool{"nodeLabels": true, "config": true, "addonProfiles": true,
+	"identityProfile": true, "userAssignedIdentities": true, "delegatedResources": true, "patchVersions": true}
+
 // azShape reshapes decoded JSON as az prints it; pythonNames is for the
 // commands az builds on the Python SDK models.
 func azShape(v any, pythonNames bool) any {
@@ -25,14 +30,23 @@ func azShape(v any, pythonNames bool) any {
 	case map[string]any:
 		out := make(map[string]any, len(t))
 		put := func(k string, val any) {
+			key := k
 			if pythonNames {
-				k = pythonCase(k)
+				key = pythonCase(k)
 			}
-			if k == "tags" { // user data: kept as given
-				out[k] = val
-				return
+			m, isMap := val.(map[string]any)
+			switch {
+			case k == "tags": // user data: kept as given
+				out[key] = val
+			case freeKeyMaps[k] && isMap: // keys are data, values are shaped
+				kept := make(map[string]any, len(m))
+				for mk, mv := range m {
+					kept[mk] = azShape(mv, pythonNames)
+				}
+				out[key] = kept
+			default:
+				out[key] = azShape(val, pythonNames)
 			}
-			out[k] = azShape(val, pythonNames)
 		}
 		for k, val := range t {
 			if props, ok := val.(map[string]any); ok && k == "properties" {

@@ -42,12 +42,7 @@ func sshKeys(values []string, generate bool, home string) (keys, warnings []stri
 
 // sshKey resolves one --ssh-key-values value ("" for the default file).
 func sshKey(v string, generate bool, home string) (string, []string, error) {
-	path := v
-	if path == "" {
-		path = filepath.Join(home, ".ssh", "id_rsa.pub")
-	} else if rest, ok := strings.CutPrefix(path, "~/"); ok {
-		path = filepath.Join(home, rest)
-	}
+	path := keyPath(v, home)
 	if data, err := os.ReadFile(path); err == nil {
 		return strings.TrimSpace(string(data)), nil, nil
 	}
@@ -62,6 +57,18 @@ func sshKey(v string, generate bool, home string) (string, []string, error) {
 		private = path + ".private"
 	}
 	return generateSSHKey(private, path)
+}
+
+// keyPath is the file a key value names: az's default ~/.ssh/id_rsa.pub
+// for "", with ~/ expanded.
+func keyPath(v, home string) string {
+	if v == "" {
+		return filepath.Join(home, ".ssh", "id_rsa.pub")
+	}
+	if rest, ok := strings.CutPrefix(v, "~/"); ok {
+		return filepath.Join(home, rest)
+	}
+	return v
 }
 
 func isPublicKey(s string) bool {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // API versions of the resources a cluster makes through the front door.
@@ -113,15 +114,7 @@ func (l *layout) nodeNIC(name string) string {
 
 // nicIP reads the first private address of a NIC body.
 func nicIP(body json.RawMessage) (netip.Addr, error) {
-	var n struct {
-		Properties struct {
-			IPConfigurations []struct {
-				Properties struct {
-					PrivateIPAddress string `json:"privateIPAddress"`
-				} `json:"properties"`
-			} `json:"ipConfigurations"`
-		} `json:"properties"`
-	}
+	var n network.NIC
 	if err := json.Unmarshal(body, &n); err != nil || len(n.Properties.IPConfigurations) == 0 {
 		return netip.Addr{}, fmt.Errorf("the network interface has no address")
 	}

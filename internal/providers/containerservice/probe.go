@@ -62,13 +62,7 @@ func (p *Provider) apiAddress(ctx context.Context, c *Cluster, l *layout) (netip
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("reading the API server's public IP: %w", err)
 	}
-	var pip struct {
-		Properties struct {
-			IPAddress string `json:"ipAddress"`
-		} `json:"properties"`
-	}
-	_ = json.Unmarshal(out, &pip)
-	return netip.ParseAddr(pip.Properties.IPAddress)
+	return pipAddress(out)
 }
 
 // awaitReady waits until the API server answers through the private

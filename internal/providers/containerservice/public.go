@@ -37,12 +37,17 @@ func (p *Provider) publicIP(ctx context.Context, c *Cluster, l *layout) (netip.A
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("creating the API server's public IP: %w", err)
 	}
+	return pipAddress(out)
+}
+
+// pipAddress reads the address of a public IP body.
+func pipAddress(body json.RawMessage) (netip.Addr, error) {
 	var pip struct {
 		Properties struct {
 			IPAddress string `json:"ipAddress"`
 		} `json:"properties"`
 	}
-	_ = json.Unmarshal(out, &pip)
+	_ = json.Unmarshal(body, &pip)
 	addr, err := netip.ParseAddr(pip.Properties.IPAddress)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("the API server's public IP has no address")

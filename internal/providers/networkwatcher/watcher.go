@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // Fabric is what the check needs of the network fabric.
@@ -149,20 +150,9 @@ func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the source VM's network interface: %w", err)
 	}
-	var n struct {
-		Properties struct {
-			IPConfigurations []struct {
-				Properties struct {
-					PrivateIPAddress string `json:"privateIPAddress"`
-					Subnet           struct {
-						ID string `json:"id"`
-					} `json:"subnet"`
-				} `json:"properties"`
-			} `json:"ipConfigurations"`
-		} `json:"properties"`
-	}
+	var n network.NIC
 	_ = json.Unmarshal(nic.Body, &n)
-	if len(n.Properties.IPConfigurations) == 0 {
+	if len(n.Properties.IPConfigurations) == 0 || n.Properties.IPConfigurations[0].Properties.Subnet == nil {
 		return nil, fmt.Errorf("the source VM's network interface has no address")
 	}
 	ipc := n.Properties.IPConfigurations[0].Properties
