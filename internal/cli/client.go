@@ -97,7 +97,11 @@ func (a *App) Connect() (*Conn, error) {
 			}
 		}
 	}
-	opts := &arm.ClientOptions{ClientOptions: copts, DisableRPRegistration: true}
+	// The SDK's own registration policy is silent; the CLI's speaks as az's.
+	opts, err := a.withAutoRegister(cred, &arm.ClientOptions{ClientOptions: copts, DisableRPRegistration: true})
+	if err != nil {
+		return nil, err
+	}
 	pl, err := armPipeline(cred, opts)
 	if err != nil {
 		return nil, err
