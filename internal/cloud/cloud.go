@@ -20,6 +20,7 @@ import (
 	"github.com/aksbox/aksbox/internal/pki"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
@@ -194,8 +195,10 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	comp := compute.New(rec, fab, gw, runner, log)
 	comp.Routes(front, deps)
 	netp.SetNICOwner(comp.NICOwner)
+	netp.OnDNSServers(comp.RenewDNS)
 	dnsp := privatedns.New(rec, log)
 	dnsp.Routes(front, deps)
+	dnsp.SetPublicGroup(containerservice.PublicDNSGroup(managedSubscription(dir)))
 	fab.SetResolver(dnsp)
 	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)

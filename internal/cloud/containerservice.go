@@ -30,7 +30,13 @@ func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, f
 		Feature:             feat.State,
 		Version:             KubernetesVersion,
 		TenantID:            dir.TenantID(),
-		ManagedSubscription: uuid.NewSHA1(uuid.NameSpaceOID, []byte("aks-managed:"+dir.TenantID())).String(),
+		ManagedSubscription: managedSubscription(dir),
 		Supervisor:          controlplane.NewSupervisor(self, log),
 	}, log)
+}
+
+// managedSubscription is the subscription of the service's own that holds
+// the clusters' hidden API server networks and the cloud's public DNS.
+func managedSubscription(dir *identity.Directory) string {
+	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("aks-managed:"+dir.TenantID())).String()
 }

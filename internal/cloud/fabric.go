@@ -19,6 +19,8 @@ type Fabric interface {
 	EnsurePeering(a, b string) error
 	RemovePeering(a, b string) error
 	EnsureHost(id string, resolvConf []byte) (string, error)
+	SetResolvConf(id string, resolvConf []byte) error
+	ResolvConfPath(id string) string
 	RemoveHost(id string) error
 	EnsureNIC(n fabric.NIC) error
 	RemoveNIC(id string) error
@@ -64,6 +66,8 @@ func (u unavailable) RemovePeering(a, b string) error           { return nil }
 func (u unavailable) Close() error                              { return nil }
 func (u unavailable) EnsureHost(string, []byte) (string, error) { return "", u.err }
 func (u unavailable) RemoveHost(string) error                   { return nil }
+func (u unavailable) SetResolvConf(string, []byte) error        { return u.err }
+func (u unavailable) ResolvConfPath(string) string              { return "" }
 func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
 func (u unavailable) RemoveNIC(string) error                    { return nil }
 func (u unavailable) HostNamespace(string) string               { return "" }

@@ -21,6 +21,12 @@ func (f *Fabric) EnsureHost(id string, resolvConf []byte) (string, error) {
 	return "", ErrUnsupported
 }
 
+// SetResolvConf is unsupported off Linux.
+func (f *Fabric) SetResolvConf(id string, resolvConf []byte) error { return ErrUnsupported }
+
+// ResolvConfPath names no file off Linux.
+func (f *Fabric) ResolvConfPath(id string) string { return "" }
+
 // RemoveHost is unsupported off Linux.
 func (f *Fabric) RemoveHost(id string) error { return ErrUnsupported }
 

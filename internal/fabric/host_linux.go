@@ -105,3 +105,23 @@ func writeIfChanged(path string, data []byte) error {
 	}
 	return nil
 }
+
+// SetResolvConf rewrites the resolv.conf of a host whose namespace exists
+// (a DHCP lease renewal); a host that is gone, or not made yet, is left
+// alone, so a late renewal never brings a deleted host back.
+func (f *Fabric) SetResolvConf(id string, resolvConf []byte) error {
+	if err := f.lock(); err != nil {
+		return err
+	}
+	defer f.mu.Unlock()
+	ns := f.names.hostNS(id)
+	if !nsExists(ns) {
+		return nil
+	}
+	return writeIfChanged(filepath.Join(nsEtcDir, ns, "resolv.conf"), resolvConf)
+}
+
+// ResolvConfPath is the file that holds a host's resolv.conf.
+func (f *Fabric) ResolvConfPath(id string) string {
+	return filepath.Join(nsEtcDir, f.names.hostNS(id), "resolv.conf")
+}

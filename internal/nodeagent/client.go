@@ -53,7 +53,7 @@ func newClient(c Config) (*client, error) {
 		}
 		tlsConf.Certificates = []tls.Certificate{pair}
 	}
-	d := &dialer{dial: c.Dial, resolver: newResolver(c.Dial, c.DNS), log: c.Log.With("node", c.NodeName)}
+	d := &dialer{dial: c.Dial, resolver: newResolver(c.Dial, c.Nameservers), log: c.Log.With("node", c.NodeName)}
 	tr := &http.Transport{
 		DialContext:         d.DialContext,
 		TLSClientConfig:     tlsConf,
@@ -185,7 +185,7 @@ func (c *client) send(ctx context.Context, method, path string, query url.Values
 // through the node's DNS on every dial and connects from the node's network.
 type dialer struct {
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
-	resolver *net.Resolver
+	resolver *resolver
 	log      *slog.Logger
 }
 

@@ -79,9 +79,13 @@ type Config struct {
 	// API server, UDP or TCP to DNS. Default: a plain net.Dialer.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// DNS is the server (host:port) that resolves Server's host name, reached
-	// through Dial. Default DefaultDNS.
+	// through Dial. Default DefaultDNS. Nameservers, when set, replaces it.
 	DNS string
-	Log *slog.Logger // default: discard
+	// Nameservers lists the node's name servers (host:port), asked in order
+	// and read anew on every lookup, as a node reads its resolv.conf: a
+	// change of the VNet's DNS servers reaches a running agent.
+	Nameservers func() []string
+	Log         *slog.Logger // default: discard
 
 	LeaseDuration  time.Duration // default DefaultLeaseDuration; renewed every quarter of it
 	StatusInterval time.Duration // node status heartbeat, default DefaultStatusInterval
@@ -119,6 +123,10 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DNS == "" {
 		c.DNS = DefaultDNS
+	}
+	if c.Nameservers == nil {
+		dns := c.DNS
+		c.Nameservers = func() []string { return []string{dns} }
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

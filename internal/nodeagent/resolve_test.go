@@ -17,6 +17,12 @@ import (
 // its address.
 func startDNS(t *testing.T, records map[string]netip.Addr) string {
 	t.Helper()
+	return startDNSWith(t, records, false)
+}
+
+// startDNSWith is startDNS, or a server that refuses every query.
+func startDNSWith(t *testing.T, records map[string]netip.Addr, refuse bool) string {
+	t.Helper()
 	handler := dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
 		m := new(dns.Msg)
 		m.SetReply(q)
@@ -24,6 +30,8 @@ func startDNS(t *testing.T, records map[string]netip.Addr) string {
 		name := strings.ToLower(strings.TrimSuffix(q.Question[0].Name, "."))
 		ip, ok := records[name]
 		switch {
+		case refuse:
+			m.Authoritative, m.Rcode = false, dns.RcodeRefused
 		case !ok:
 			m.Rcode = dns.RcodeNameError
 		case q.Question[0].Qtype == dns.TypeA && ip.Is4():
@@ -96,7 +104,7 @@ func TestLookupThroughDial(t *testing.T) {
 			d := &dialLog{}
 			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 			defer cancel()
-			ips, err := lookup(ctx, newResolver(d.Dial, dnsAddr), tc.host)
+			ips, err := lookup(ctx, newResolver(d.Dial, func() []string { return []string{dnsAddr} }), tc.host)
 			switch {
 			case tc.want == "" && err == nil:
 				t.Fatalf("want an error, got %v", ips)
@@ -139,7 +147,7 @@ func TestDialerResolvesEveryTime(t *testing.T) {
 	}()
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	log := &dialLog{}
-	d := &dialer{dial: log.Dial, resolver: newResolver(log.Dial, dnsAddr), log: testLogger(t)}
+	d := &dialer{dial: log.Dial, resolver: newResolver(log.Dial, func() []string { return []string{dnsAddr} }), log: testLogger(t)}
 	for range 2 {
 		c, err := d.DialContext(t.Context(), "tcp", net.JoinHostPort(host, port))
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 // Fabric is the part of the network fabric VMs need.
 type Fabric interface {
 	EnsureHost(id string, resolvConf []byte) (string, error)
+	SetResolvConf(id string, resolvConf []byte) error
 	RemoveHost(id string) error
 	EnsureNIC(n fabric.NIC) error
 	RemoveNIC(id string) error

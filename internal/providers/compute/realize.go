@@ -14,9 +14,6 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// resolvConf makes the VNet's DNS the VM's resolver, as in Azure.
-const resolvConf = "nameserver 168.63.129.16\noptions ndots:1\n"
-
 // SSHPort is where the gateway serves SSH on a VM's public IP.
 var SSHPort uint16 = 22
 
@@ -24,6 +21,7 @@ var SSHPort uint16 = 22
 type attachment struct {
 	nic    fabric.NIC
 	public netip.Addr
+	dns    []string // the DNS servers DHCP gives this NIC ("": Azure-provided)
 }
 
 func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error) {
@@ -47,6 +45,9 @@ func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error)
 			return nil, err
 		}
 		a := attachment{nic: fabric.NIC{ID: n.ID, VNet: sid.Parent().String(), Subnet: sid.Name(), IP: ip, Host: v.ID}}
+		if a.dns, err = network.DNSServersOf(ctx, p.rec, &n); err != nil {
+			return nil, err
+		}
 		// The NIC keeps its MAC across stop/start, so neighbours' caches stay right.
 		if mac, err := net.ParseMAC(strings.ReplaceAll(n.Properties.MacAddress, "-", ":")); err == nil {
 			a.nic.MAC = mac
@@ -95,7 +96,7 @@ func (p *Provider) realizeVM(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err != nil {
 		return err
 	}
-	if _, err := p.fab.EnsureHost(v.ID, []byte(resolvConf)); err != nil {
+	if _, err := p.fab.EnsureHost(v.ID, vmResolvConf(atts)); err != nil {
 		return err
 	}
 	if power(st) != Running {
@@ -146,3 +147,36 @@ func (p *Provider) unrealizeVM(ctx context.Context, id arm.ResourceID, st *arm.S
 
 // viewVM returns the VM as stored (the admin password is never kept).
 func (p *Provider) viewVM(ctx context.Context, st *arm.Stored) json.RawMessage { return st.Body }
+
+// vmResolvConf is what DHCP gives the VM: the DNS servers of its primary
+// NIC (the NIC's own, else its VNet's), else Azure-provided DNS.
+func vmResolvConf(atts []attachment) []byte {
+	if len(atts) == 0 {
+		return network.ResolvConf(nil)
+	}
+	return network.ResolvConf(atts[0].dns)
+}
+
+// RenewDNS gives every VM whose primary NIC is in the virtual network the
+// network's current DNS servers. Azure hands them out with the next DHCP
+// lease renewal (or a reboot); aksbox renews every lease at once.
+func (p *Provider) RenewDNS(ctx context.Context, vnetID string) {
+	all, err := p.vms.All(ctx, p.rec)
+	if err != nil {
+		p.log.Warn("listing VMs to renew their DNS servers", "vnet", vnetID, "err", err)
+		return
+	}
+	for _, st := range all {
+		var v VM
+		if json.Unmarshal(st.Body, &v) != nil {
+			continue
+		}
+		atts, err := p.attachments(ctx, &v)
+		if err != nil || len(atts) == 0 || !strings.EqualFold(atts[0].nic.VNet, vnetID) {
+			continue
+		}
+		if err := p.fab.SetResolvConf(v.ID, vmResolvConf(atts)); err != nil {
+			p.log.Warn("renewing a VM's DNS servers", "vm", v.ID, "err", err)
+		}
+	}
+}

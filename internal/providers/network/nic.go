@@ -93,6 +93,12 @@ func (p *Provider) buildNIC(ctx context.Context, r *arm.Request, id arm.Resource
 	n := &NIC{ID: id.String(), Name: id.Name(), Type: Namespace + "/networkInterfaces", Location: loc, Tags: in.Tags}
 	n.Properties = NICProperties{ResourceGUID: uuid.NewString(), MacAddress: newMAC(), NicType: "Standard",
 		DNSSettings: &NICDNS{DNSServers: []string{}, AppliedDNSServers: []string{}}}
+	if d := in.Properties.DNSSettings; d != nil && len(d.DNSServers) > 0 {
+		if err := arm.Join(checkDNSServers("properties.dnsSettings.dnsServers", "network interface '"+id.Name()+"'", d.DNSServers)); err != nil {
+			return arm.Record{}, err
+		}
+		n.Properties.DNSSettings.DNSServers = d.DNSServers
+	}
 	if old != nil {
 		n.Properties.ResourceGUID, n.Properties.MacAddress = old.Properties.ResourceGUID, old.Properties.MacAddress
 		n.Properties.VirtualMachine, n.Properties.PrivateEndpoint = old.Properties.VirtualMachine, old.Properties.PrivateEndpoint
@@ -210,6 +216,7 @@ func (p *Provider) viewNIC(ctx context.Context, st *arm.Stored) json.RawMessage 
 		n.Properties.VirtualMachine = &SubRef{ID: vm}
 		yes := true
 		n.Properties.Primary = &yes
+		p.appliedDNS(ctx, &n)
 	}
 	out, _ := json.Marshal(n)
 	return out

@@ -40,6 +40,9 @@ type Provider struct {
 	users     []SubnetUsers
 	opts      Options
 	nicOwner  func(ctx context.Context, nicID string) (string, error)
+	// dnsWatchers are told when a virtual network is realized (its DNS
+	// servers may have changed).
+	dnsWatchers []func(ctx context.Context, vnetID string)
 }
 
 // Options tune the provider.

@@ -45,6 +45,9 @@ func (p *Provider) buildVNet(ctx context.Context, r *arm.Request, id arm.Resourc
 	}
 	spaces, es := parseSpaces(id.Name(), in.Properties.AddressSpace.AddressPrefixes)
 	errs = append(errs, es...)
+	if d := in.Properties.DhcpOptions; d != nil {
+		errs = append(errs, checkDNSServers("properties.dhcpOptions.dnsServers", "virtual network '"+id.Name()+"'", d.DNSServers)...)
+	}
 	if len(errs) == 0 {
 		_, es = checkSubnets(id.Name(), spaces, in.Properties.Subnets)
 		errs = append(errs, es...)
@@ -203,7 +206,11 @@ func (p *Provider) realizeVNet(ctx context.Context, id arm.ResourceID, st *arm.S
 	if err := p.fab.EnsureVNet(fabricVNet(v)); err != nil {
 		return err
 	}
-	return p.syncPeeringsOf(ctx, v)
+	if err := p.syncPeeringsOf(ctx, v); err != nil {
+		return err
+	}
+	p.tellDNSServers(ctx, v.ID)
+	return nil
 }
 
 func (p *Provider) unrealizeVNet(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {

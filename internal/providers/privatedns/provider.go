@@ -22,8 +22,19 @@ type Provider struct {
 	zones *arm.Kind
 	links *arm.Kind
 
+	// publicGroup holds the zones of the cloud's own public DNS (lower
+	// case, with a trailing "/"): names the cloud owns, answered in every
+	// virtual network when no zone linked to it holds them.
+	publicGroup string
+
 	mu    sync.Mutex
 	index *index
+}
+
+// SetPublicGroup names the resource group whose zones are the cloud's
+// public DNS.
+func (p *Provider) SetPublicGroup(groupID string) {
+	p.publicGroup = strings.ToLower(strings.TrimSuffix(groupID, "/")) + "/"
 }
 
 // New makes the provider.

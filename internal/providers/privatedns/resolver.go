@@ -27,6 +27,7 @@ type index struct {
 	gen    int64
 	byVNet map[string][]*zoneData
 	byID   map[string]*zoneData
+	public []*zoneData // the cloud's public DNS
 }
 
 func (z *zoneData) add(rr dns.RR) {
@@ -91,8 +92,12 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 		}
 		switch t := strings.ToLower(id.Type()); {
 		case t == "microsoft.network/privatednszones":
-			idx.byID[strings.ToLower(id.String())] = &zoneData{id: id.String(), name: strings.ToLower(id.Name()),
+			z := &zoneData{id: id.String(), name: strings.ToLower(id.Name()),
 				records: map[string]map[uint16][]dns.RR{}, auto: map[string]string{}}
+			idx.byID[strings.ToLower(id.String())] = z
+			if p.publicGroup != "" && strings.HasPrefix(strings.ToLower(id.String()), p.publicGroup) {
+				idx.public = append(idx.public, z)
+			}
 		case t == "microsoft.network/privatednszones/virtualnetworklinks":
 			var l Link
 			if json.Unmarshal(st.Body, &l) == nil && l.Properties.VirtualNetwork != nil {
@@ -206,13 +211,21 @@ func zoneFor(zones []*zoneData, name string) *zoneData {
 }
 
 // Resolve answers a question asked inside a virtual network from the zones
-// linked to it: records, NODATA or NXDOMAIN for names in those zones; not
-// authoritative (the DNS server refuses) for every other name.
+// linked to it: records, NODATA or NXDOMAIN for names in those zones. A name
+// no linked zone holds is answered from the cloud's public DNS (the names
+// the cloud owns); for every other name it is not authoritative (the DNS
+// server refuses: nothing on the internet is ever asked).
 func (p *Provider) Resolve(vnetID string, q dns.Question) ([]dns.RR, bool, int) {
 	idx := p.current(context.Background())
-	zones := idx.byVNet[strings.ToLower(vnetID)]
+	linked := idx.byVNet[strings.ToLower(vnetID)]
+	find := func(name string) *zoneData {
+		if z := zoneFor(linked, name); z != nil {
+			return z
+		}
+		return zoneFor(idx.public, name)
+	}
 	name := strings.ToLower(dns.Fqdn(q.Name))
-	z := zoneFor(zones, name)
+	z := find(name)
 	if z == nil {
 		return nil, false, dns.RcodeRefused
 	}
@@ -234,7 +247,7 @@ func (p *Provider) Resolve(vnetID string, q dns.Question) ([]dns.RR, bool, int) 
 		}
 		answers = append(answers, cname[0])
 		name = strings.ToLower(cname[0].(*dns.CNAME).Target)
-		if z = zoneFor(zones, name); z == nil {
+		if z = find(name); z == nil {
 			return answers, true, dns.RcodeSuccess // the target is outside: the client resolves it
 		}
 	}

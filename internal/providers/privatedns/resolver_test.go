@@ -54,3 +54,32 @@ func TestOverlappingZones(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveFallsBackToPublicDNS(t *testing.T) {
+	p := testResolver()
+	pub := &zoneData{id: "pub", name: "hcp.westus2.azmk8s.io", records: map[string]map[uint16][]dns.RR{}, auto: map[string]string{}}
+	pub.add(&dns.A{Hdr: hdr("c1-1234.hcp.westus2.azmk8s.io.", dns.TypeA, 300), A: net.ParseIP("10.1.1.5")})
+	pub.add(&dns.CNAME{Hdr: hdr("alias.hcp.westus2.azmk8s.io.", dns.TypeCNAME, 300), Target: "db.contoso.internal."})
+	p.index.public = []*zoneData{pub}
+	q := func(vnet, name string) ([]dns.RR, bool, int) {
+		return p.Resolve(vnet, dns.Question{Name: name, Qtype: dns.TypeA, Qclass: dns.ClassINET})
+	}
+	for _, vnet := range []string{"vnet-a", "vnet-b"} {
+		if rr, auth, rc := q(vnet, "c1-1234.hcp.westus2.azmk8s.io."); !auth || rc != dns.RcodeSuccess || len(rr) != 1 {
+			t.Fatalf("public name from %s: %v %v %v", vnet, rr, auth, rc)
+		}
+		if _, auth, rc := q(vnet, "gone.hcp.westus2.azmk8s.io."); !auth || rc != dns.RcodeNameError {
+			t.Fatalf("a missing public name from %s: %v %v", vnet, auth, rc)
+		}
+	}
+	// A public CNAME is followed into the zones linked to the asking VNet.
+	if rr, _, rc := q("vnet-a", "alias.hcp.westus2.azmk8s.io."); rc != dns.RcodeSuccess || len(rr) != 2 {
+		t.Fatalf("public CNAME into a linked zone: %v %v", rr, rc)
+	}
+	if rr, _, _ := q("vnet-b", "alias.hcp.westus2.azmk8s.io."); len(rr) != 1 {
+		t.Fatalf("public CNAME from an unlinked VNet: %v", rr)
+	}
+	if _, auth, rc := q("vnet-b", "example.com."); auth || rc != dns.RcodeRefused {
+		t.Fatalf("a name the cloud does not own: %v %v", auth, rc)
+	}
+}
