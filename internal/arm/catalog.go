@@ -115,8 +115,10 @@ func (c *Catalog) RequireRegistered(ctx context.Context, subscription, namespace
 	if err != nil || ok {
 		return err
 	}
+	// One quoted name only, as Azure's message: az reads the namespace to
+	// register from the last quoted string.
 	e := Errorf(http.StatusConflict, "MissingSubscriptionRegistration",
-		"The subscription is not registered to use namespace '%s'. Register it with 'aksbox provider register --namespace %s' (or 'az provider register'); see https://aka.ms/rps-not-found.",
+		"The subscription is not registered to use namespace '%s'. See https://aka.ms/rps-not-found for how to register subscriptions: aksbox provider register --namespace %s.",
 		ns.Name, ns.Name)
 	e.Details = []*Error{{Code: "MissingSubscriptionRegistration", Target: ns.Name, Message: e.Message}}
 	return e

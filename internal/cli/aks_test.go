@@ -366,7 +366,7 @@ func TestAKSUsageErrors(t *testing.T) {
 		{[]string{"aks", "nodepool", "add", "-g", "rg", "--cluster-name", "c1", "--nodepool-name", "way-too-long-name"}, 1, "--nodepool-name"},
 		{[]string{"aks", "command", "invoke", "-g", "rg", "-n", "c1"}, 2, "--command/-c"},
 		{[]string{"aks", "command", "result", "-g", "rg", "-n", "c1"}, 2, "--command-id/-i"},
-		{[]string{"aks", "update", "-g", "rg", "-n", "c1"}, 1, `Please specify one or more of "--api-server-authorized-ip-ranges"`},
+		{[]string{"aks", "update", "-g", "rg", "-n", "c1"}, 1, `aksbox is not running`}, // no change asked: a reconcile, no usage error
 		{[]string{"aks", "get-credentials", "-g", "rg", "-n", "c1", "--admin", "--format", "exec"}, 1, "--format can only be specified when requesting clusterUser credential."},
 		{[]string{"aks", "delete", "-g", "rg", "-n", "c1"}, 2, "add --yes"},
 		{[]string{"aks", "wait", "-g", "rg", "-n", "c1", "--created", "--interval"}, 2, "ERROR: "},

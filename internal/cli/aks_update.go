@@ -96,7 +96,7 @@ func isGlobal(p netip.Prefix) bool {
 
 // aksUpdate is one 'aks update'.
 type aksUpdate struct {
-	rg, name, ranges                    string
+	rg, name, ranges, privateDNSZone    string
 	enablePublicFQDN, disablePublicFQDN bool
 	noWait, yes                         bool
 	tags                                []string
@@ -110,10 +110,8 @@ func aksUpdateCmd(a *App) *cobra.Command {
 		required: []string{"resource-group", "name"},
 		check: func() error {
 			o.rangesSet, o.tagsSet = cmd.Flags().Changed("api-server-authorized-ip-ranges"), cmd.Flags().Changed("tags")
-			if !o.rangesSet && !o.tagsSet && !o.enablePublicFQDN && !o.disablePublicFQDN {
-				return errors.New(`Please specify one or more of "--api-server-authorized-ip-ranges" or "--enable-public-fqdn" ` +
-					`or "--disable-public-fqdn" or "--tags".`)
-			}
+			// With no change asked, the cluster is sent back as it is: AKS
+			// reconciles it (the way out of a Failed state).
 			if o.enablePublicFQDN && o.disablePublicFQDN {
 				return errors.New("Cannot specify '--enable-public-fqdn' and '--disable-public-fqdn' at the same time")
 			}
@@ -126,6 +124,7 @@ func aksUpdateCmd(a *App) *cobra.Command {
 	f.StringVar(&o.ranges, "api-server-authorized-ip-ranges", "", "comma-separated public IP ranges (CIDR) allowed to reach the API server; \"\" removes the restriction")
 	f.BoolVar(&o.enablePublicFQDN, "enable-public-fqdn", false, "give a private cluster a public FQDN")
 	f.BoolVar(&o.disablePublicFQDN, "disable-public-fqdn", false, "remove a private cluster's public FQDN")
+	f.StringVar(&o.privateDNSZone, "private-dns-zone", "", "the private DNS zone mode; the only update allowed is to none (from system or a custom zone)")
 	multiFlag(f, &o.tags, "tags", "", nil, "space-separated tags: key[=value] [key[=value] ...]; \"\" clears them")
 	f.BoolVarP(&o.yes, "yes", "y", false, "do not prompt for confirmation")
 	noWaitFlag(cmd, &o.noWait)
@@ -172,8 +171,12 @@ func (o *aksUpdate) apply(mc *armcontainerservice.ManagedCluster) error {
 		if o.rangesSet && len(ranges) > 0 {
 			return errors.New("--api-server-authorized-ip-ranges is not supported for private cluster")
 		}
-		if o.disablePublicFQDN && profile.PrivateDNSZone != nil && strings.EqualFold(*profile.PrivateDNSZone, "none") {
+		none := strings.EqualFold(o.privateDNSZone, "none") || (profile.PrivateDNSZone != nil && strings.EqualFold(*profile.PrivateDNSZone, "none"))
+		if o.disablePublicFQDN && none {
 			return errors.New("--disable-public-fqdn cannot be applied for none mode private dns zone cluster")
+		}
+		if o.privateDNSZone != "" && !strings.EqualFold(o.privateDNSZone, "none") {
+			return errors.New("--private-dns-zone can only be updated to none")
 		}
 	} else {
 		if o.disablePublicFQDN {
@@ -182,13 +185,16 @@ func (o *aksUpdate) apply(mc *armcontainerservice.ManagedCluster) error {
 		if o.enablePublicFQDN {
 			return errors.New("--enable-public-fqdn can only be used for private cluster")
 		}
+		if o.privateDNSZone != "" {
+			return errors.New("--private-dns-zone can only be used for private cluster")
+		}
 	}
 	if o.rangesSet && len(ranges) > 0 {
 		if np := mc.Properties.NetworkProfile; np != nil && np.LoadBalancerSKU != nil && strings.EqualFold(string(*np.LoadBalancerSKU), "basic") {
 			return errors.New("--api-server-authorized-ip-ranges can only be used with standard load balancer")
 		}
 	}
-	if o.rangesSet || o.enablePublicFQDN || o.disablePublicFQDN {
+	if o.rangesSet || o.enablePublicFQDN || o.disablePublicFQDN || o.privateDNSZone != "" {
 		if profile == nil {
 			profile = &armcontainerservice.ManagedClusterAPIServerAccessProfile{}
 		}
@@ -200,6 +206,9 @@ func (o *aksUpdate) apply(mc *armcontainerservice.ManagedCluster) error {
 		}
 		if o.enablePublicFQDN {
 			profile.EnablePrivateClusterPublicFQDN = to.Ptr(true)
+		}
+		if o.privateDNSZone != "" {
+			profile.PrivateDNSZone = to.Ptr("none")
 		}
 		mc.Properties.APIServerAccessProfile = profile
 	}

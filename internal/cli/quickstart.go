@@ -203,8 +203,8 @@ func (q *quickstart) run() error {
 		"           aksbox network private-dns record-set a list -g %s -z %s -o table\n"+
 		"Real az:   eval \"$(aksbox env)\" && az login --service-principal -u \"$AZURE_CLIENT_ID\" -p \"$AZURE_CLIENT_SECRET\" --tenant \"$AZURE_TENANT_ID\"\n"+
 		"Clean up:  aksbox quickstart --cleanup   (and 'aksbox down' to stop the cloud)\n",
-		time.Since(total).Round(time.Millisecond), quickstartGroup, qsCluster, f.fqdn, f.endpoint, f.nodeGroup, qsZone, qsCluster,
-		quickstartGroup, qsCluster, quickstartGroup, quickstartGroup, qsCluster, f.nodeGroup, qsZone)
+		time.Since(total).Round(time.Millisecond), quickstartGroup, qsCluster, f.fqdn, f.endpoint, f.nodeGroup, f.zone, qsCluster,
+		quickstartGroup, qsCluster, quickstartGroup, quickstartGroup, qsCluster, f.nodeGroup, f.zone)
 	return nil
 }
 

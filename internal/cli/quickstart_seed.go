@@ -9,15 +9,13 @@ import (
 	"time"
 )
 
-// Names of what the quickstart's cluster part makes.
-const (
-	qsCluster = "private-cluster"
-	qsZone    = "privatelink.westus2.azmk8s.io"
-)
+// qsCluster is the quickstart's cluster.
+const qsCluster = "private-cluster"
 
 // seedFacts are what the cluster part found, for the closing summary.
 type seedFacts struct {
 	fqdn, endpoint, nodeGroup string
+	zone                      string // the cluster's own <guid>.privatelink.westus2.azmk8s.io
 }
 
 // cluster walks the document from 'az aks create' on: a VNet with a subnet,
@@ -43,6 +41,7 @@ func (q *quickstart) cluster() (*seedFacts, error) {
 		"--network-plugin", "azure", "--vnet-subnet-id", subnet, "--docker-bridge-address", "172.17.0.1/16",
 		"--dns-service-ip", "10.2.0.10", "--service-cidr", "10.2.0.0/24", "--node-count", "3", "--generate-ssh-keys", "-o", "table")
 	f.fqdn = must("aks", "show", "-g", g, "-n", qsCluster, "--query", "privateFqdn", "-o", "tsv")
+	_, f.zone, _ = strings.Cut(f.fqdn, ".")
 	f.endpoint = must("network", "private-endpoint", "show", "-g", f.nodeGroup, "-n", "kube-apiserver",
 		"--query", "customDnsConfigs[0].ipAddresses[0]", "-o", "tsv")
 	must("aks", "get-credentials", "--name", qsCluster, "--resource-group", g, "--overwrite-existing")
@@ -62,7 +61,7 @@ func (q *quickstart) cluster() (*seedFacts, error) {
 		return f, err
 	}
 	jump := must("network", "vnet", "show", "-g", g, "-n", "jump-vnet", "--query", "id", "-o", "tsv")
-	must("network", "private-dns", "link", "vnet", "create", "-g", f.nodeGroup, "-z", qsZone, "-n", "jump-vnet-link",
+	must("network", "private-dns", "link", "vnet", "create", "-g", f.nodeGroup, "-z", f.zone, "-n", "jump-vnet-link",
 		"-v", jump, "-e", "false", "-o", "table")
 	if q.err != nil {
 		return f, q.err

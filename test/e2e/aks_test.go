@@ -95,8 +95,12 @@ func TestPrivateClusterSeed(t *testing.T) {
 	t.Logf("aks create to Succeeded (nodes Ready): %s", time.Since(begin))
 	pr := mc.Properties
 	fqdn := deref(pr.PrivateFQDN)
-	if !strings.HasSuffix(fqdn, ".privatelink.westus2.azmk8s.io") || !strings.HasPrefix(fqdn, "seed-") || pr.Fqdn != nil {
-		t.Fatalf("private FQDN %q, public %v", fqdn, pr.Fqdn)
+	// AKS names the system zone <guid>.privatelink.<region>.azmk8s.io and,
+	// unless told not to, gives a private cluster a public FQDN too.
+	host, zone, _ := strings.Cut(fqdn, ".")
+	if !strings.HasSuffix(zone, ".privatelink.westus2.azmk8s.io") || len(strings.TrimSuffix(zone, ".privatelink.westus2.azmk8s.io")) != 36 ||
+		!strings.HasPrefix(fqdn, "seed-") || deref(pr.Fqdn) != host+".hcp.westus2.azmk8s.io" {
+		t.Fatalf("private FQDN %q, public %q", fqdn, deref(pr.Fqdn))
 	}
 	if deref(pr.NodeResourceGroup) != "MC_aks_private_westus2" || deref(pr.ProvisioningState) != "Succeeded" {
 		t.Fatalf("node group %q state %q", deref(pr.NodeResourceGroup), deref(pr.ProvisioningState))
@@ -110,8 +114,7 @@ func TestPrivateClusterSeed(t *testing.T) {
 	if !strings.EqualFold(deref(pe.Properties.Subnet.ID), l.subnetID("cluster-vnet")) {
 		t.Fatalf("endpoint subnet %s", deref(pe.Properties.Subnet.ID))
 	}
-	zone := "privatelink.westus2.azmk8s.io"
-	rec := strings.TrimSuffix(fqdn, "."+zone)
+	rec := host
 	rs, err := l.dns.NewRecordSetsClient().Get(l.ctx, mcg, zone, armprivatedns.RecordTypeA, rec, nil)
 	if err != nil || len(rs.Properties.ARecords) != 1 {
 		t.Fatalf("A record %s: %v", rec, err)

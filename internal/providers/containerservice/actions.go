@@ -83,7 +83,14 @@ func (p *Provider) credentials(kind string, admin bool) arm.Handler {
 		if err != nil {
 			return err
 		}
-		server := "https://" + c.Properties.PrivateFQDN + ":443"
+		server := "https://" + apiServerName(c) + ":443"
+		if strings.EqualFold(r.URL.Query().Get("server-fqdn"), "public") && c.Private() {
+			if c.Properties.Fqdn == "" {
+				return arm.BadRequest("BadRequest",
+					"Managed cluster '%s' has no public FQDN (enablePrivateClusterPublicFQDN is false): get credentials without --public-fqdn, or enable it with 'aksbox aks update --enable-public-fqdn'.", c.Name)
+			}
+			server = "https://" + c.Properties.Fqdn + ":443"
+		}
 		if !c.Private() { // aksbox has no public DNS: the kubeconfig names the public IP
 			ip, err := p.apiAddress(r.Context(), c, p.layout(id, c, in))
 			if err != nil {
@@ -241,14 +248,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 // execute runs the command in the node's namespace with a kubeconfig of
 // the admin credentials pointing at the private FQDN.
 func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *controlplane.Cluster, vm string, req commandRequest) (string, int, error) {
-	host, ns := c.Properties.PrivateFQDN, p.fab.HostNamespace(vm)
-	if l.zone == "" && c.Private() {
-		ip, err := p.endpointIP(ctx, l)
-		if err != nil {
-			return "", 0, err
-		}
-		host = ip.String()
-	}
+	host, ns := apiServerName(c), p.fab.HostNamespace(vm)
 	if !c.Private() { // inside the API server's own network: its nodes have no path to it
 		_, nic, err := p.arm.Do(ctx, http.MethodGet, l.cpNIC, netAPI, nil)
 		if err != nil {

@@ -2,8 +2,6 @@ package containerservice
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +65,11 @@ func (p *Provider) buildCluster(ctx context.Context, r *arm.Request, id arm.Reso
 	if err := p.checkSubnets(ctx, &c, plan); err != nil {
 		return arm.Record{}, err
 	}
+	if old != nil && old.DNSZoneMode() != c.DNSZoneMode() {
+		if ol := p.layout(id, old, in); ol.zone != "" {
+			in.StaleDNS = append(in.StaleDNS, staleZone{Zone: ol.zone, Record: ol.record, Link: ol.link, System: old.DNSZoneMode() == "system"})
+		}
+	}
 	p.compute(id, &c, in.UID)
 	rec := arm.Record{}
 	var err error
@@ -86,7 +89,10 @@ func (p *Provider) defaults(id arm.ResourceID, c *Cluster, old *Cluster) {
 			pr.KubernetesVersion = old.Properties.KubernetesVersion
 		}
 	}
-	if pr.DNSPrefix == "" {
+	if old != nil && pr.FqdnSubdomain == "" {
+		pr.FqdnSubdomain = old.Properties.FqdnSubdomain
+	}
+	if pr.DNSPrefix == "" && pr.FqdnSubdomain == "" {
 		pr.DNSPrefix = id.Name() + "-dns"
 		if old != nil {
 			pr.DNSPrefix = old.Properties.DNSPrefix
@@ -125,8 +131,20 @@ func (p *Provider) defaults(id arm.ResourceID, c *Cluster, old *Cluster) {
 	if pr.EnableRBAC == nil {
 		pr.EnableRBAC = boolPtr(true)
 	}
-	if a := pr.APIServerAccessProfile; a != nil && c.Private() && a.PrivateDNSZone == "" {
-		a.PrivateDNSZone = "system"
+	if a := pr.APIServerAccessProfile; a != nil && c.Private() {
+		if a.PrivateDNSZone == "" {
+			a.PrivateDNSZone = "system"
+			if old != nil && old.Private() {
+				a.PrivateDNSZone = old.Properties.APIServerAccessProfile.PrivateDNSZone
+			}
+		}
+		// AKS gives a private cluster a public FQDN unless told not to.
+		if a.EnablePrivateClusterPublicFQDN == nil {
+			a.EnablePrivateClusterPublicFQDN = boolPtr(true)
+			if old != nil && old.Private() && old.Properties.APIServerAccessProfile.EnablePrivateClusterPublicFQDN != nil {
+				a.EnablePrivateClusterPublicFQDN = boolPtr(*old.Properties.APIServerAccessProfile.EnablePrivateClusterPublicFQDN)
+			}
+		}
 	}
 	if c.Identity == nil && pr.ServicePrincipalProfile == nil {
 		c.Identity = &Identity{Type: "SystemAssigned"}
@@ -206,17 +224,15 @@ func poolDefaults(pool *Pool, plugin, version string) {
 func (p *Provider) compute(id arm.ResourceID, c *Cluster, uid string) {
 	pr := &c.Properties
 	c.ID, c.Name, c.Type = id.String(), id.Name(), "Microsoft.ContainerService/ManagedClusters"
-	sum := sha256.Sum256([]byte(uid))
-	hash := hex.EncodeToString(sum[:4])
-	host := strings.ToLower(pr.DNSPrefix) + "-" + hash
+	host := apiHost(c, uid)
 	pr.Fqdn, pr.PrivateFQDN = "", ""
 	pr.AzurePortalFQDN = host + ".portal.hcp." + c.Location + ".azmk8s.io"
-	if c.Private() {
-		pr.PrivateFQDN = host + "." + uid + ".privatelink." + c.Location + ".azmk8s.io"
-		if z := pr.APIServerAccessProfile.PrivateDNSZone; !strings.EqualFold(z, "system") && !strings.EqualFold(z, "none") {
-			zid, _ := arm.ParseID(z)
-			pr.PrivateFQDN = host + "." + zid.Name()
-		}
+	switch c.DNSZoneMode() {
+	case "system":
+		pr.PrivateFQDN = host + "." + systemZone(c, uid)
+	case "custom":
+		zid, _ := arm.ParseID(pr.APIServerAccessProfile.PrivateDNSZone)
+		pr.PrivateFQDN = host + "." + strings.ToLower(zid.Name())
 	}
 	if !c.Private() || c.PublicFQDN() {
 		pr.Fqdn = host + ".hcp." + c.Location + ".azmk8s.io"
@@ -261,9 +277,15 @@ func checkUpdate(old, c *Cluster) []*arm.Error {
 		errs = append(errs, arm.BadRequest("PropertyChangeNotAllowed",
 			"Changing the network profile (networkPlugin, serviceCidr, dnsServiceIP, podCidr) of an existing cluster is not allowed."))
 	}
-	if old.Private() && c.Private() && !strings.EqualFold(old.Properties.APIServerAccessProfile.PrivateDNSZone, c.Properties.APIServerAccessProfile.PrivateDNSZone) {
+	if old.Private() && c.Private() && !strings.EqualFold(old.Properties.APIServerAccessProfile.PrivateDNSZone, c.Properties.APIServerAccessProfile.PrivateDNSZone) &&
+		c.DNSZoneMode() != "none" {
 		errs = append(errs, arm.BadRequest("PropertyChangeNotAllowed",
-			"Changing apiServerAccessProfile.privateDNSZone is not allowed: it is '%s'.", old.Properties.APIServerAccessProfile.PrivateDNSZone))
+			"Changing apiServerAccessProfile.privateDNSZone from '%s' to '%s' is not allowed: the only change allowed is to 'none' (from 'system' or a custom zone).",
+			old.Properties.APIServerAccessProfile.PrivateDNSZone, c.Properties.APIServerAccessProfile.PrivateDNSZone))
+	}
+	if !strings.EqualFold(old.Properties.FqdnSubdomain, c.Properties.FqdnSubdomain) {
+		errs = append(errs, arm.BadRequest("PropertyChangeNotAllowed",
+			"Changing property 'fqdnSubdomain' is not allowed: it is '%s' and can only be set while creating the cluster.", old.Properties.FqdnSubdomain))
 	}
 	return errs
 }
@@ -298,15 +320,50 @@ func checkAccess(c *Cluster) []*arm.Error {
 				"The virtual-node addon (%s) is not supported in a private cluster: virtual nodes cannot spin private ACI instances in a private VNet. Disable the addon or create a public cluster.", name))
 		}
 	}
-	if z := a.PrivateDNSZone; !strings.EqualFold(z, "system") && !strings.EqualFold(z, "none") {
-		zid, err := arm.ParseID(z)
-		if err != nil || !strings.EqualFold(zid.Type(), "Microsoft.Network/privateDnsZones") {
+	errs = append(errs, checkZone(c)...)
+	return errs
+}
+
+// checkZone validates privateDNSZone and what goes with it: a custom zone's
+// name, the FQDN subdomain (custom zones only, instead of a DNS prefix) and
+// the public FQDN (which privateDNSZone none needs).
+func checkZone(c *Cluster) []*arm.Error {
+	var errs []*arm.Error
+	a, pr := c.Properties.APIServerAccessProfile, &c.Properties
+	mode := c.DNSZoneMode()
+	if mode == "custom" {
+		zid, err := arm.ParseID(a.PrivateDNSZone)
+		name := strings.ToLower(zid.Name())
+		suffix := "privatelink." + c.Location + ".azmk8s.io"
+		switch {
+		case err != nil || !strings.EqualFold(zid.Type(), "Microsoft.Network/privateDnsZones"):
 			errs = append(errs, arm.InvalidParameter("properties.apiServerAccessProfile.privateDNSZone",
-				"The private DNS zone '%s' is invalid: use 'system', 'none' or the resource ID of a private DNS zone named privatelink.<region>.azmk8s.io or <subzone>.privatelink.<region>.azmk8s.io.", z))
-		} else if !strings.HasSuffix(strings.ToLower(zid.Name()), "privatelink."+c.Location+".azmk8s.io") {
+				"The private DNS zone '%s' is invalid: use 'system', 'none' or the resource ID of a private DNS zone named privatelink.<region>.azmk8s.io or <subzone>.privatelink.<region>.azmk8s.io.", a.PrivateDNSZone))
+		case name != suffix && !strings.HasSuffix(name, "."+suffix):
 			errs = append(errs, arm.InvalidParameter("properties.apiServerAccessProfile.privateDNSZone",
-				"The private DNS zone '%s' must be named privatelink.%s.azmk8s.io or <subzone>.privatelink.%s.azmk8s.io.", zid.Name(), c.Location, c.Location))
+				"The private DNS zone '%s' must be named %s or <subzone>.%s.", zid.Name(), suffix, suffix))
+		case name != suffix && (len(strings.TrimSuffix(name, "."+suffix)) > 32 || strings.Contains(strings.TrimSuffix(name, "."+suffix), ".")):
+			errs = append(errs, arm.InvalidParameter("properties.apiServerAccessProfile.privateDNSZone",
+				"The subzone '%s' of private DNS zone '%s' must be one label of at most 32 characters.", strings.TrimSuffix(name, "."+suffix), zid.Name()))
 		}
+	}
+	if pr.FqdnSubdomain != "" {
+		if mode != "custom" {
+			errs = append(errs, arm.InvalidParameter("properties.fqdnSubdomain",
+				"fqdnSubdomain '%s' can only be used by a private cluster with a custom private DNS zone (apiServerAccessProfile.privateDNSZone set to a zone's resource ID); use dnsPrefix otherwise.", pr.FqdnSubdomain))
+		}
+		if pr.DNSPrefix != "" {
+			errs = append(errs, arm.InvalidParameter("properties.fqdnSubdomain",
+				"dnsPrefix '%s' and fqdnSubdomain '%s' cannot both be set; give one of them.", pr.DNSPrefix, pr.FqdnSubdomain))
+		}
+		if !dnsPrefix.MatchString(pr.FqdnSubdomain) {
+			errs = append(errs, arm.InvalidParameter("properties.fqdnSubdomain",
+				"fqdnSubdomain '%s' is invalid: use 1 to 54 letters, digits and hyphens, starting and ending with a letter or digit.", pr.FqdnSubdomain))
+		}
+	}
+	if mode == "none" && !c.PublicFQDN() {
+		errs = append(errs, arm.BadRequest("InvalidParameter",
+			"A private cluster with privateDNSZone 'none' is reached through its public FQDN, which cannot be disabled: set enablePrivateClusterPublicFQDN to true (drop --disable-public-fqdn) or use privateDNSZone 'system'."))
 	}
 	return errs
 }

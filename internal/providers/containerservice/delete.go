@@ -48,6 +48,11 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err := p.opts.Supervisor.Stop(l.id.String()); err != nil {
 		return fmt.Errorf("stopping the control plane: %w", err)
 	}
+	if c.Private() {
+		if err := p.arm.Delete(ctx, l.hcpZone+"/A/"+l.hcpRecord, dnsAPI); err != nil {
+			return fmt.Errorf("withdrawing the public FQDN: %w", err)
+		}
+	}
 	if l.zone != "" && !sameGroup(l.zone, l.nodeGroup) {
 		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, dnsAPI); err != nil {
 			return fmt.Errorf("removing the API server's DNS record: %w", err)

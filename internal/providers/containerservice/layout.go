@@ -3,6 +3,7 @@ package containerservice
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/netip"
@@ -40,24 +41,28 @@ type layout struct {
 	subnet    string // the node subnet's ID
 	ownVNet   bool   // the default aks-vnet, made and deleted with the cluster
 
-	hcpGroup  string // the hidden group of the API server's network
-	hcpVNet   string
-	cpNIC     string
-	cpVM      string
-	pls       string
-	publicIP  string // the API server's public IP (public clusters)
-	pe        string
-	zone      string // the private DNS zone's ID ("" when privateDNSZone is none)
-	record    string // relative record name of the private FQDN in zone
-	link      string // the zone's link to the node VNet
-	dir       string // the cluster's folder
-	etcd      string // etcd prefix of the cluster's Kubernetes state
-	privateIP bool
+	hcpGroup string // the hidden group of the API server's network
+	hcpVNet  string
+	cpNIC    string
+	cpVM     string
+	pls      string
+	publicIP string // the API server's public IP (public clusters)
+	pe       string
+	zone     string // the private DNS zone's ID ("" when privateDNSZone is none)
+	record   string // relative record name of the private FQDN in zone
+	link     string // the zone's link to the node VNet
+	// hcpZone holds the cluster's public FQDN in the cloud's own public
+	// DNS (<host>.hcp.<region>.azmk8s.io), hcpRecord its relative name.
+	hcpZone, hcpRecord string
+	dir                string // the cluster's folder
+	etcd               string // etcd prefix of the cluster's Kubernetes state
+	privateIP          bool
+	staleDNS           []staleZone
 }
 
 func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
 	sum := sha256.Sum256([]byte(in.UID))
-	l := &layout{id: id, uid: in.UID, digits: fmt.Sprintf("%08d", binary.BigEndian.Uint32(sum[:4])%100000000)}
+	l := &layout{id: id, uid: in.UID, staleDNS: in.StaleDNS, digits: fmt.Sprintf("%08d", binary.BigEndian.Uint32(sum[:4])%100000000)}
 	short := strings.ReplaceAll(in.UID, "-", "")[:12]
 	l.nodeGroup = fmt.Sprintf("/subscriptions/%s/resourceGroups/%s", id.Subscription, c.Properties.NodeResourceGroup)
 	l.subnet = c.Properties.AgentPoolProfiles[0].VnetSubnetID
@@ -75,16 +80,20 @@ func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
 	l.pls = l.hcpGroup + "/providers/Microsoft.Network/privateLinkServices/kube-apiserver"
 	l.publicIP = l.hcpGroup + "/providers/Microsoft.Network/publicIPAddresses/kube-apiserver-pip"
 	l.pe = l.nodeGroup + "/providers/Microsoft.Network/privateEndpoints/kube-apiserver"
+	l.hcpZone = PublicDNSGroup(p.opts.ManagedSubscription) + "/providers/Microsoft.Network/privateDnsZones/hcp." + c.Location + ".azmk8s.io"
+	l.hcpRecord = apiHost(c, in.UID)
 	if c.Private() {
 		fqdn := c.Properties.PrivateFQDN
-		switch z := c.Properties.APIServerAccessProfile.PrivateDNSZone; {
-		case strings.EqualFold(z, "none"):
-		case strings.EqualFold(z, "system"):
-			zone := "privatelink." + c.Location + ".azmk8s.io"
+		switch c.DNSZoneMode() {
+		case "none":
+		case "system":
+			// AKS's system zone is the cluster's own: <guid>.privatelink.<region>.azmk8s.io,
+			// so several private clusters can share one VNet.
+			zone := systemZone(c, in.UID)
 			l.zone = l.nodeGroup + "/providers/Microsoft.Network/privateDnsZones/" + zone
 			l.record = strings.TrimSuffix(fqdn, "."+zone)
 		default:
-			zid, _ := arm.ParseID(z)
+			zid, _ := arm.ParseID(c.Properties.APIServerAccessProfile.PrivateDNSZone)
 			l.zone = zid.String()
 			l.record = strings.TrimSuffix(fqdn, "."+zid.Name())
 		}
@@ -96,6 +105,30 @@ func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
 	l.dir = filepath.Join(p.opts.Dir, short)
 	l.etcd = "/aksbox/clusters/" + short + "/registry"
 	return l
+}
+
+// PublicDNSGroup is the group, in the service's own subscription, holding
+// the zones of the cloud's public DNS: what 168.63.129.16 answers for
+// names the cloud owns, from every virtual network.
+func PublicDNSGroup(managedSubscription string) string {
+	return "/subscriptions/" + managedSubscription + "/resourceGroups/aksbox-public-dns"
+}
+
+// systemZone is the private DNS zone AKS makes for a cluster with
+// privateDNSZone "system".
+func systemZone(c *Cluster, uid string) string {
+	return uid + ".privatelink." + c.Location + ".azmk8s.io"
+}
+
+// apiHost is the first label of the cluster's FQDNs: the DNS prefix (or
+// the FQDN subdomain) and a hash of the cluster.
+func apiHost(c *Cluster, uid string) string {
+	sum := sha256.Sum256([]byte(uid))
+	prefix := c.Properties.DNSPrefix
+	if c.Properties.FqdnSubdomain != "" {
+		prefix = c.Properties.FqdnSubdomain
+	}
+	return strings.ToLower(prefix) + "-" + hex.EncodeToString(sum[:4])
 }
 
 // nodeName is the name of node i of a pool, as AKS names VMSS instances.

@@ -139,6 +139,7 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 		cfg.PodRange, cfg.PodCIDR = podRange(c, subnet, n.index)
 		if c.Private() {
 			cfg.Dial = p.dialIn(p.fab.HostNamespace(n.vm))
+			cfg.Nameservers = nodeagent.ResolvConfServers(p.fab.ResolvConfPath(n.vm))
 		} // a public cluster's nodes reach its public IP "over the internet": from the host
 
 		p.agents.ensure(n.vm, cfg)
@@ -192,16 +193,28 @@ func (p *Provider) subnetPrefix(ctx context.Context, l *layout) (netip.Prefix, e
 	return netip.Prefix{}, fmt.Errorf("the node subnet %s was not found", l.subnet)
 }
 
-// nodeServer is the URL node agents use: the private FQDN (resolved
-// through the VNet's DNS), or the endpoint's address when the cluster has
-// no private DNS zone.
+// nodeServer is the URL node agents use: the private FQDN, or with
+// privateDNSZone none the public FQDN, resolved through the node's DNS;
+// a public cluster's public address.
 func (p *Provider) nodeServer(ctx context.Context, c *Cluster, l *layout) (string, error) {
-	if l.zone != "" {
-		return "https://" + c.Properties.PrivateFQDN + ":443", nil
+	if host := apiServerName(c); host != "" {
+		return "https://" + host + ":443", nil
 	}
 	ip, err := p.apiAddress(ctx, c, l)
 	if err != nil {
 		return "", err
 	}
 	return "https://" + ip.String() + ":443", nil
+}
+
+// apiServerName is the name nodes and kubeconfigs use for a private
+// cluster's API server ("" for a public cluster).
+func apiServerName(c *Cluster) string {
+	switch {
+	case !c.Private():
+		return ""
+	case c.DNSZoneMode() == "none":
+		return c.Properties.Fqdn
+	}
+	return c.Properties.PrivateFQDN
 }

@@ -46,8 +46,8 @@ func (p *Provider) kubeClient(ctx context.Context, c *Cluster, l *layout, cl *co
 }
 
 func serverName(c *Cluster, fallback string) string {
-	if c.Properties.PrivateFQDN != "" {
-		return c.Properties.PrivateFQDN
+	if n := apiServerName(c); n != "" {
+		return n
 	}
 	return fallback
 }

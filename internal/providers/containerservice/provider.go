@@ -49,6 +49,7 @@ func (v Version) MinorString() string { return fmt.Sprintf("%d.%d", v.Major, v.M
 // VM, and running code inside a namespace (sockets opened there stay there).
 type Fabric interface {
 	HostNamespace(id string) string
+	ResolvConfPath(id string) string
 	Do(ns string, fn func() error) error
 }
 

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 
 	"github.com/aksbox/aksbox/internal/arm"
@@ -45,6 +44,9 @@ func (p *Provider) realize(ctx context.Context, id arm.ResourceID, st *arm.Store
 	}
 	nodes, err := p.ensureNodes(ctx, c, l, cl)
 	if err != nil {
+		return err
+	}
+	if err := p.checkNodeDNS(ctx, c, l, nodes); err != nil {
 		return err
 	}
 	return p.awaitReady(ctx, c, l, cl, nodes)
@@ -108,7 +110,7 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 	if err := p.ensureDNS(ctx, c, l, tags); err != nil {
 		return nil, err
 	}
-	return cl, nil
+	return cl, p.ensurePublicRecord(ctx, c, l)
 }
 
 // startControlPlane makes the private link service to the API server's
@@ -132,7 +134,7 @@ func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout)
 	}
 	n := c.Properties.NetworkProfile
 	spec := controlplane.Spec{ClusterID: l.id.String(), Dir: l.dir, Netns: p.fab.HostNamespace(l.cpVM), Address: addr,
-		PrivateFQDN: c.Properties.PrivateFQDN, PublicFQDN: c.Properties.Fqdn,
+		PrivateFQDN: c.Properties.PrivateFQDN, PublicFQDN: publicFQDN(c, l),
 		ServiceCIDR: netip.MustParsePrefix(n.ServiceCidr).Masked(), DNSServiceIP: netip.MustParseAddr(n.DNSServiceIP),
 		EtcdSocket: p.opts.EtcdSocket, EtcdPrefix: l.etcd}
 	if n.PodCidr != "" {
@@ -158,59 +160,6 @@ func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout)
 		}
 	}
 	return cl, nil
-}
-
-// ensureDNS writes the private FQDN's A record and links the zone to the
-// node VNet (privateDNSZone system or a zone of the customer's).
-func (p *Provider) ensureDNS(ctx context.Context, c *Cluster, l *layout, tags map[string]string) error {
-	if l.zone == "" {
-		return nil
-	}
-	ip, err := p.endpointIP(ctx, l)
-	if err != nil {
-		return err
-	}
-	if strings.EqualFold(c.Properties.APIServerAccessProfile.PrivateDNSZone, "system") {
-		if _, err := p.arm.Put(ctx, l.zone, dnsAPI, map[string]any{"location": "global", "tags": tags}); err != nil {
-			return fmt.Errorf("creating the private DNS zone: %w", err)
-		}
-	}
-	if _, err := p.arm.Put(ctx, l.zone+"/A/"+l.record, dnsAPI, map[string]any{"properties": map[string]any{
-		"ttl": 300, "aRecords": []any{map[string]string{"ipv4Address": ip.String()}}}}); err != nil {
-		return fmt.Errorf("writing the API server's DNS record: %w", err)
-	}
-	if err := p.ensureLink(ctx, l); err != nil {
-		return err
-	}
-	return nil
-}
-
-// ensureLink links the zone to the node VNet unless some link already does.
-func (p *Provider) ensureLink(ctx context.Context, l *layout) error {
-	_, out, err := p.arm.Do(ctx, "GET", l.zone+"/virtualNetworkLinks", dnsAPI, nil)
-	if err != nil {
-		return fmt.Errorf("listing the private DNS zone's links: %w", err)
-	}
-	var links struct {
-		Value []struct {
-			Properties struct {
-				VirtualNetwork struct {
-					ID string `json:"id"`
-				} `json:"virtualNetwork"`
-			} `json:"properties"`
-		} `json:"value"`
-	}
-	_ = json.Unmarshal(out, &links)
-	for _, k := range links.Value {
-		if strings.EqualFold(k.Properties.VirtualNetwork.ID, l.vnet) {
-			return nil
-		}
-	}
-	if _, err := p.arm.Put(ctx, l.link, dnsAPI, map[string]any{"location": "global", "properties": map[string]any{
-		"virtualNetwork": map[string]string{"id": l.vnet}, "registrationEnabled": false}}); err != nil {
-		return fmt.Errorf("linking the private DNS zone to the cluster's virtual network: %w", err)
-	}
-	return nil
 }
 
 // endpointIP is the kube-apiserver private endpoint's address.

@@ -1,6 +1,9 @@
 package containerservice
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Cluster is a managed cluster as ARM returns it (AKS's shape; fields aksbox
 // does not model are not kept).
@@ -23,9 +26,17 @@ type Sku struct {
 
 // Identity is the cluster's managed identity.
 type Identity struct {
-	Type        string `json:"type"`
+	Type                   string                   `json:"type"`
+	PrincipalID            string                   `json:"principalId,omitempty"`
+	TenantID               string                   `json:"tenantId,omitempty"`
+	UserAssignedIdentities map[string]*UserIdentity `json:"userAssignedIdentities,omitempty"`
+}
+
+// UserIdentity is an entry of identity.userAssignedIdentities: the key is
+// the identity's resource ID, the IDs are read from the identity.
+type UserIdentity struct {
 	PrincipalID string `json:"principalId,omitempty"`
-	TenantID    string `json:"tenantId,omitempty"`
+	ClientID    string `json:"clientId,omitempty"`
 }
 
 // Properties are a managed cluster's properties.
@@ -36,6 +47,7 @@ type Properties struct {
 	KubernetesVersion        string                     `json:"kubernetesVersion,omitempty"`
 	CurrentKubernetesVersion string                     `json:"currentKubernetesVersion,omitempty"`
 	DNSPrefix                string                     `json:"dnsPrefix,omitempty"`
+	FqdnSubdomain            string                     `json:"fqdnSubdomain,omitempty"`
 	Fqdn                     string                     `json:"fqdn,omitempty"`
 	AzurePortalFQDN          string                     `json:"azurePortalFQDN,omitempty"`
 	PrivateFQDN              string                     `json:"privateFQDN,omitempty"`
@@ -142,6 +154,21 @@ func (c *Cluster) PublicFQDN() bool {
 	return a != nil && a.EnablePrivateClusterPublicFQDN != nil && *a.EnablePrivateClusterPublicFQDN
 }
 
+// DNSZoneMode is "system", "none" or "custom" (a zone of the customer's)
+// for a private cluster, "" for a public one.
+func (c *Cluster) DNSZoneMode() string {
+	if !c.Private() {
+		return ""
+	}
+	switch z := strings.ToLower(c.Properties.APIServerAccessProfile.PrivateDNSZone); z {
+	case "system", "none":
+		return z
+	case "":
+		return "system"
+	}
+	return "custom"
+}
+
 // internal is what aksbox keeps of a cluster beside its body.
 type internal struct {
 	// UID names the cluster's folders, etcd prefix and hidden resources;
@@ -149,6 +176,15 @@ type internal struct {
 	UID string `json:"uid"`
 	// Power is the desired power state: Running or Stopped.
 	Power string `json:"power,omitempty"`
+	// StaleDNS is what earlier privateDNSZone settings made (before an
+	// update to none), removed by the next realization.
+	StaleDNS []staleZone `json:"staleDNS,omitempty"`
+}
+
+// staleZone is the private DNS of a former privateDNSZone setting.
+type staleZone struct {
+	Zone, Record, Link string
+	System             bool // the zone is the cluster's own: delete it whole
 }
 
 func boolPtr(b bool) *bool { return &b }
