@@ -21,6 +21,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/features"
+	"github.com/aksbox/aksbox/internal/providers/managedidentity"
 	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
 	"github.com/aksbox/aksbox/internal/providers/privatedns"
@@ -198,6 +199,8 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	dnsp.Routes(front, deps)
 	fab.SetResolver(dnsp)
 	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
+	// Identities are records only: a deleted group's records take them along.
+	managedidentity.New(rec, dir.TenantID(), log).Routes(front, deps)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
 	aks.Routes(front, deps)
 	closeAll := aks.Close
