@@ -37,8 +37,13 @@ type Kind struct {
 	// place of Realize; nil: Realize.
 	Restart func(ctx context.Context, id ResourceID, rec *Stored) error
 	// View computes the body a client sees from the stored one (e.g. states
-	// that depend on other resources); nil: the stored body.
+	// that depend on other resources, or fields of one api-version only:
+	// see APIVersionOf); nil: the stored body.
 	View func(ctx context.Context, st *Stored) json.RawMessage
+	// Patch validates a PATCH body against the current record and returns
+	// the record to store, for types whose update model has more than tags;
+	// nil: only tags change, as ARM's generic update of a tracked resource.
+	Patch func(ctx context.Context, r *Request, id ResourceID, body []byte, cur *Stored) (Record, error)
 	// Serialize runs every write of this kind one at a time, for kinds
 	// whose Build allocates from a shared pool (IP addresses).
 	Serialize bool

@@ -173,7 +173,8 @@ func location(body json.RawMessage) string {
 	return b.Location
 }
 
-// patch updates tags, as ARM's PATCH of a tracked resource does.
+// patch updates tags, as ARM's PATCH of a tracked resource does, or what
+// the kind's Patch allows.
 func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cur *Stored) error {
 	if cur == nil {
 		return NotFound(id)
@@ -182,21 +183,18 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Tags *map[string]string `json:"tags"`
-	}
-	if err := r.Decode(&in); err != nil {
+	var rec Record
+	if h.k.Patch != nil {
+		body, err := readBody(r)
+		if err != nil {
+			return err
+		}
+		if rec, err = h.k.Patch(r.Context(), r, id, body, cur); err != nil {
+			return err
+		}
+	} else if rec, err = patchTags(r, cur); err != nil {
 		return err
 	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(cur.Body, &m); err != nil {
-		return err
-	}
-	if in.Tags != nil {
-		m["tags"], _ = json.Marshal(*in.Tags)
-	}
-	rec := cur.Record
-	rec.Body, _ = json.Marshal(m)
 	rev, err := h.d.Records.Put(r.Context(), id.String(), rec, expect)
 	if err != nil {
 		return err
@@ -205,6 +203,27 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 	w.Header().Set("ETag", st.ETag())
 	WriteJSON(w, http.StatusOK, h.k.Body(r.Context(), st))
 	return nil
+}
+
+// patchTags is the record of cur with the tags of a PATCH body, when it
+// has any.
+func patchTags(r *Request, cur *Stored) (Record, error) {
+	var in struct {
+		Tags *map[string]string `json:"tags"`
+	}
+	if err := r.Decode(&in); err != nil {
+		return Record{}, err
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(cur.Body, &m); err != nil {
+		return Record{}, err
+	}
+	if in.Tags != nil {
+		m["tags"], _ = json.Marshal(*in.Tags)
+	}
+	rec := cur.Record
+	rec.Body, _ = json.Marshal(m)
+	return rec, nil
 }
 
 func (h *kindHandler) delete(w http.ResponseWriter, r *Request, id ResourceID, cur *Stored) error {

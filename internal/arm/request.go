@@ -2,6 +2,7 @@ package arm
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +22,15 @@ type Request struct {
 	Caller     Caller
 	// BaseURL is scheme://host of this front door as the client reached it.
 	BaseURL string
+}
+
+type apiVersionKey struct{}
+
+// APIVersionOf is the api-version of the request ctx belongs to ("" outside
+// one), for hooks such as Kind.View that shape a body per version.
+func APIVersionOf(ctx context.Context) string {
+	v, _ := ctx.Value(apiVersionKey{}).(string)
+	return v
 }
 
 // Var is a path variable of the matched route (names are case-insensitive).

@@ -6,6 +6,7 @@
 package arm
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -187,6 +188,7 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, var
 			return
 		}
 		r.APIVersion = hr.URL.Query().Get("api-version")
+		r.Request = hr.WithContext(context.WithValue(hr.Context(), apiVersionKey{}, r.APIVersion))
 	}
 	if err := rt.Handler(w, r); err != nil {
 		ae := AsError(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/aksbox/aksbox/internal/providers/features"
+	"github.com/aksbox/aksbox/internal/providers/managedidentity"
 	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
 	"github.com/aksbox/aksbox/internal/providers/privatedns"
@@ -201,6 +202,8 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	dnsp.SetPublicGroup(containerservice.PublicDNSGroup(managedSubscription(dir)))
 	fab.SetResolver(dnsp)
 	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
+	// Identities are records only: a deleted group's records take them along.
+	managedidentity.New(rec, dir.TenantID(), log).Routes(front, deps)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
 	aks.Routes(front, deps)
 	closeAll := aks.Close

@@ -7,6 +7,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
+	"github.com/aksbox/aksbox/internal/providers/managedidentity"
 	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
@@ -40,9 +41,14 @@ func addPlannedNamespaces(cat *arm.Catalog) {
 		{Name: "virtualMachines", APIVersions: []string{"2024-07-01", "2024-03-01", "2023-09-01", "2023-07-01", "2023-03-01", "2022-11-01", "2022-08-01", "2022-03-01"}},
 		{Name: "locations/operations", APIVersions: []string{"2024-07-01", "2022-08-01"}},
 	}})
-	for _, ns := range []string{"Microsoft.Authorization", "Microsoft.ManagedIdentity"} {
-		cat.Add(arm.Namespace{Name: ns, RegistrationFree: true})
-	}
+	// Microsoft.ManagedIdentity is among the namespaces Azure registers on a
+	// new subscription (as it does Microsoft.Compute), so az identity create
+	// works without a provider register; unregistering it gates its types
+	// with MissingSubscriptionRegistration like any other namespace.
+	cat.Add(arm.Namespace{Name: managedidentity.Namespace, RegisteredByDefault: true, Types: []arm.ResourceType{
+		{Name: managedidentity.Type, APIVersions: managedidentity.APIVersions},
+	}})
+	cat.Add(arm.Namespace{Name: "Microsoft.Authorization", RegistrationFree: true})
 }
 
 // unknownProviderRoutes answer requests for provider resources nobody

@@ -199,7 +199,7 @@ func (p *Provider) patchGroup(w http.ResponseWriter, r *arm.Request, id arm.Reso
 		return err
 	}
 	if in.Tags != nil {
-		if err := arm.Join(validateTags(*in.Tags)); err != nil {
+		if err := arm.Join(arm.ValidateTags(*in.Tags)); err != nil {
 			return err
 		}
 	}

@@ -60,30 +60,10 @@ func validateGroupInput(in *groupInput) (string, error) {
 		errs = append(errs, e)
 	}
 	if in.Tags != nil {
-		errs = append(errs, validateTags(*in.Tags)...)
+		errs = append(errs, arm.ValidateTags(*in.Tags)...)
 	}
 	if err := arm.Join(errs); err != nil {
 		return "", err
 	}
 	return loc, nil
-}
-
-// validateTags applies ARM's tag limits: at most 50, names up to 512
-// characters without < > % & \ ? /, values up to 256 characters.
-func validateTags(tags map[string]string) []*arm.Error {
-	var errs []*arm.Error
-	if len(tags) > 50 {
-		errs = append(errs, arm.BadRequest("InvalidTagCount", "%d tags were given; a resource can have at most 50.", len(tags)))
-	}
-	for k, v := range tags {
-		switch {
-		case k == "" || len(k) > 512:
-			errs = append(errs, arm.BadRequest("InvalidTagNameLength", "The tag name '%s' must be 1 to 512 characters long.", k))
-		case strings.ContainsAny(k, `<>%&\?/`):
-			errs = append(errs, arm.BadRequest("InvalidTagNameCharacters", "The tag name '%s' has characters that are not allowed: < > %% & \\ ? /.", k))
-		case len(v) > 256:
-			errs = append(errs, arm.BadRequest("InvalidTagValueLength", "The value of tag '%s' is %d characters long; the limit is 256.", k, len(v)))
-		}
-	}
-	return errs
 }
