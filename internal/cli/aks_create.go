@@ -17,7 +17,7 @@ type aksCreate struct {
 	rg, name, location, nodeVMSize, nodepoolName, k8sVersion, dnsPrefix, lbSKU string
 	privateDNSZone, networkPlugin, vnetSubnetID, dockerBridge, dnsServiceIP    string
 	serviceCIDR, podCIDR, outboundType, authorizedRanges, addons, aciSubnet    string
-	adminUser, sshKeyValue, nodeRG                                             string
+	adminUser, sshKeyValue, nodeRG, assignIdentity, fqdnSubdomain              string
 	nodeCount                                                                  int
 	private, enablePublicFQDN, disablePublicFQDN, generate, noSSHKey           bool
 	managedIdentity, noWait, yes                                               bool
@@ -70,7 +70,9 @@ func aksCreateCommand(a *App) (*cobra.Command, *aksCreate) {
 	f.BoolVar(&o.generate, "generate-ssh-keys", false, "generate ~/.ssh/id_rsa and id_rsa.pub if missing")
 	f.BoolVarP(&o.noSSHKey, "no-ssh-key", "x", false, "do not use or create an SSH key for the nodes")
 	f.StringVar(&o.nodeRG, "node-resource-group", "", "name of the resource group for the cluster's infrastructure (default: MC_<group>_<name>_<location>)")
-	f.BoolVar(&o.managedIdentity, "enable-managed-identity", true, "use a system-assigned managed identity for the control plane (always on)")
+	f.BoolVar(&o.managedIdentity, "enable-managed-identity", true, "use a managed identity for the control plane (always on)")
+	f.StringVar(&o.assignIdentity, "assign-identity", "", "resource ID of a user-assigned identity for the control plane (default: a system-assigned one)")
+	f.StringVar(&o.fqdnSubdomain, "fqdn-subdomain", "", "prefix of the FQDN of a private cluster with a custom private DNS zone (instead of --dns-name-prefix)")
 	multiFlag(f, &o.tags, "tags", "", nil, "space-separated tags: key[=value] [key[=value] ...]")
 	f.BoolVarP(&o.yes, "yes", "y", false, "do not prompt for confirmation")
 	noWaitFlag(cmd, &o.noWait)
@@ -106,6 +108,15 @@ func (o *aksCreate) check(a *App, cmd *cobra.Command) error {
 		if o.outboundType, err = choice("outbound-type", o.outboundType, outboundTypes...); err != nil {
 			return err
 		}
+	}
+	if o.assignIdentity != "" && !isResourceID(o.assignIdentity) {
+		return errors.New("--assign-identity is not a valid Azure resource ID.")
+	}
+	if o.dnsPrefix != "" && o.fqdnSubdomain != "" {
+		return errors.New("--dns-name-prefix and --fqdn-subdomain cannot be used at same time")
+	}
+	if z := strings.ToLower(o.privateDNSZone); o.fqdnSubdomain != "" && (z == "" || z == "system" || z == "none") {
+		return errors.New("--fqdn-subdomain should only be used for private cluster with custom private dns zone")
 	}
 	if o.vnetSubnetID != "" && !isResourceID(o.vnetSubnetID) {
 		return errors.New("--vnet-subnet-id is not a valid Azure resource ID.")
@@ -209,7 +220,7 @@ func (o *aksCreate) run(ctx context.Context, a *App, c *clients) (any, error) {
 // model is the managed cluster az 2.45 sends for the flags.
 func (o *aksCreate) model(loc, subscription string, tags map[string]string) armcontainerservice.ManagedCluster {
 	dnsPrefix := o.dnsPrefix
-	if dnsPrefix == "" {
+	if dnsPrefix == "" && o.fqdnSubdomain == "" {
 		dnsPrefix = defaultDNSPrefix(o.name, o.rg, subscription)
 	}
 	pool := &armcontainerservice.ManagedClusterAgentPoolProfile{
@@ -221,13 +232,19 @@ func (o *aksCreate) model(loc, subscription string, tags map[string]string) armc
 		pool.VnetSubnetID = to.Ptr(o.vnetSubnetID)
 	}
 	props := &armcontainerservice.ManagedClusterProperties{
-		KubernetesVersion: to.Ptr(o.k8sVersion), DNSPrefix: to.Ptr(dnsPrefix),
+		KubernetesVersion: to.Ptr(o.k8sVersion),
 		AgentPoolProfiles: []*armcontainerservice.ManagedClusterAgentPoolProfile{pool},
 		// A managed identity cluster: AKS reports the service principal as "msi".
 		ServicePrincipalProfile: &armcontainerservice.ManagedClusterServicePrincipalProfile{ClientID: to.Ptr("msi")},
 		EnableRBAC:              to.Ptr(true),
 		NetworkProfile:          o.networkProfile(),
 		APIServerAccessProfile:  o.apiServerAccessProfile(),
+	}
+	if dnsPrefix != "" {
+		props.DNSPrefix = to.Ptr(dnsPrefix)
+	}
+	if o.fqdnSubdomain != "" {
+		props.FqdnSubdomain = to.Ptr(o.fqdnSubdomain)
 	}
 	if !o.noSSHKey {
 		props.LinuxProfile = &armcontainerservice.LinuxProfile{AdminUsername: to.Ptr(o.adminUser),
@@ -241,6 +258,10 @@ func (o *aksCreate) model(loc, subscription string, tags map[string]string) armc
 	}
 	mc := armcontainerservice.ManagedCluster{Location: to.Ptr(loc), Properties: props,
 		Identity: &armcontainerservice.ManagedClusterIdentity{Type: to.Ptr(armcontainerservice.ResourceIdentityTypeSystemAssigned)}}
+	if o.assignIdentity != "" {
+		mc.Identity = &armcontainerservice.ManagedClusterIdentity{Type: to.Ptr(armcontainerservice.ResourceIdentityTypeUserAssigned),
+			UserAssignedIdentities: map[string]*armcontainerservice.ManagedServiceIdentityUserAssignedIdentitiesValue{o.assignIdentity: {}}}
+	}
 	if len(o.tags) > 0 {
 		mc.Tags = strPtrMap(tags)
 	}

@@ -203,8 +203,17 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	fab.SetResolver(dnsp)
 	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
 	// Identities are records only: a deleted group's records take them along.
-	managedidentity.New(rec, dir.TenantID(), log).Routes(front, deps)
+	ids := managedidentity.New(rec, dir.TenantID(), log)
+	ids.Routes(front, deps)
+	authz := authorization.New(rec)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
+	aks.UseIdentities(func(ctx context.Context, id string) (string, string, error) {
+		u, err := ids.Get(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return u.Properties.PrincipalID, u.Properties.ClientID, nil
+	}, authz.Holds)
 	aks.Routes(front, deps)
 	closeAll := aks.Close
 	// Group deletion undoes resources in reverse order of dependency.
@@ -214,7 +223,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)
 
-	unknownProviderRoutes(front, cat, res, authorization.New(rec))
+	unknownProviderRoutes(front, cat, res, authz)
 	if err := res.Resume(ctx); err != nil {
 		return closeAll, err
 	}

@@ -169,3 +169,41 @@ func roleNames() []string {
 	}
 	return out
 }
+
+// Holds tells whether principal has one of the roles (by name) at target or
+// at a scope above it; Owner and Contributor hold every role. This is the
+// check Azure makes before a service acts for an identity.
+func (p *Provider) Holds(ctx context.Context, principal, target string, roles ...string) (bool, error) {
+	tid, err := arm.ParseID(target)
+	if err != nil {
+		return false, err
+	}
+	want := map[string]bool{strings.ToLower(builtIn["Owner"]): true, strings.ToLower(builtIn["Contributor"]): true}
+	for _, r := range roles {
+		if g, ok := builtIn[r]; ok {
+			want[strings.ToLower(g)] = true
+		}
+	}
+	all, err := p.rec.List(ctx, "/subscriptions/"+tid.Subscription)
+	if err != nil {
+		return false, err
+	}
+	t := strings.ToLower(strings.TrimSuffix(target, "/")) + "/"
+	for _, st := range all {
+		if !strings.Contains(st.Key, "/providers/microsoft.authorization/roleassignments/") {
+			continue
+		}
+		var a assignment
+		if json.Unmarshal(st.Body, &a) != nil || !strings.EqualFold(a.Properties.PrincipalID, principal) {
+			continue
+		}
+		def := a.Properties.RoleDefinitionID
+		if !want[strings.ToLower(def[strings.LastIndex(def, "/")+1:])] {
+			continue
+		}
+		if strings.HasPrefix(t, strings.ToLower(strings.TrimSuffix(a.Properties.Scope, "/"))+"/") {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -2,6 +2,7 @@ package containerservice
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -54,10 +55,11 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 		}
 	}
 	if l.zone != "" && !sameGroup(l.zone, l.nodeGroup) {
-		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, dnsAPI); err != nil {
+		// A zone in a group being deleted goes with it, record and link.
+		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, dnsAPI); err != nil && !groupGoing(err) {
 			return fmt.Errorf("removing the API server's DNS record: %w", err)
 		}
-		if err := p.arm.Delete(ctx, l.link, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, l.link, dnsAPI); err != nil && !groupGoing(err) {
 			return fmt.Errorf("removing the private DNS zone's link: %w", err)
 		}
 	}
@@ -74,6 +76,12 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 		return fmt.Errorf("removing the cluster's folder: %w", err)
 	}
 	return nil
+}
+
+// groupGoing tells whether err says the resource's group is being deleted.
+func groupGoing(err error) bool {
+	var ae *arm.Error
+	return errors.As(err, &ae) && ae.Code == "ResourceGroupBeingDeleted"
 }
 
 func sameGroup(id, group string) bool {

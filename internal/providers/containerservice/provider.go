@@ -71,6 +71,10 @@ type Options struct {
 	// ManagedSubscription holds the clusters' hidden API server networks.
 	ManagedSubscription string
 	Supervisor          *controlplane.Supervisor
+	// Identity reads user-assigned identities; Roles checks role
+	// assignments (for a custom private DNS zone).
+	Identity IdentityLookup
+	Roles    RoleCheck
 }
 
 // Provider serves managed clusters.
@@ -97,6 +101,12 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
 		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart}
 	return p
+}
+
+// UseIdentities gives the provider the cloud's user-assigned identities
+// and role assignments.
+func (p *Provider) UseIdentities(lookup IdentityLookup, roles RoleCheck) {
+	p.opts.Identity, p.opts.Roles = lookup, roles
 }
 
 // Clusters is the managed cluster kind.
