@@ -92,4 +92,3 @@ func safeRanges(a *APIServerAccess) []string {
 	}
 	return a.AuthorizedIPRanges
 }
-
