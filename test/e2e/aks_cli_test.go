@@ -52,7 +52,7 @@ func TestAKSCLI(t *testing.T) {
 
 	header, row := tableRow(t, in.mustAksbox(a("aks", "show", "-n", "c1", "-o", "table")...), "c1")
 	if want := []string{"Name", "Location", "ResourceGroup", "KubernetesVersion", "CurrentKubernetesVersion", "ProvisioningState", "Fqdn"}; !reflect.DeepEqual(header, want) ||
-		row[1] != "westus2" || row[2] != "akscli" || row[5] != "Succeeded" || row[6] != fqdn {
+		row[1] != "westus2" || row[2] != "akscli" || row[5] != "Succeeded" || row[6] != mc["fqdn"] { // az shows fqdn || privateFqdn
 		t.Errorf("aks show table: %v %v", header, row)
 	}
 	if names := in.tsv("aks", "list", "--query", "[].name"); names != "c1" {

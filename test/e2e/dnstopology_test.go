@@ -277,12 +277,30 @@ func TestHubAndSpokeCustomDNS(t *testing.T) {
 	fqdn := deref(mc.Properties.PrivateFQDN)
 	_, zone, _ := strings.Cut(fqdn, ".")
 
+	// Network Watcher names the DNS server the source asks and the link
+	// that is missing.
+	watch := func(status string, details ...string) {
+		t.Helper()
+		out := in.mustAksbox("network", "watcher", "test-connectivity", "-g", "hub", "--source-resource", "client",
+			"--dest-address", fqdn, "--dest-port", "443")
+		if !strings.Contains(out, `"connectionStatus": "`+status+`"`) {
+			t.Fatalf("test-connectivity: want %s:\n%s", status, out)
+		}
+		for _, d := range details {
+			if !strings.Contains(out, d) {
+				t.Fatalf("test-connectivity: want %q in:\n%s", d, out)
+			}
+		}
+	}
+	watch("Unreachable", "custom DNS server(s) 10.20.1.4", "not to the DNS server's VNet 'hub-vnet'. Link it: aksbox network private-dns link vnet create -g MC_hub_c1_westus2")
+
 	// Link the zone to the hub (where the forwarder's queries are
 	// answered) and reconcile: the cluster recovers.
 	if err := l.linkZone("MC_hub_c1_westus2", zone, "hub", "hub-vnet"); err != nil {
 		t.Fatal(err)
 	}
 	in.mustAksbox("aks", "update", "-g", "hub", "-n", "c1", "-o", "none")
+	watch("Reachable", `"type": "PrivateEndpoint"`)
 	mc, err = l.aks.NewManagedClustersClient().Get(l.ctx, "hub", "c1", nil)
 	if err != nil || deref(mc.Properties.ProvisioningState) != "Succeeded" {
 		t.Fatalf("the cluster after the reconcile: %v %v", err, mc.Properties)

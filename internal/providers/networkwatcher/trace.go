@@ -35,7 +35,7 @@ func (p *Provider) trace(ctx context.Context, src *vm, dest string, port int) *R
 	}
 	ip, err := netip.ParseAddr(dest)
 	if err != nil {
-		ips, why := p.resolve(src.ns, dest)
+		ips, why := p.resolveFrom(src, dest)
 		if len(ips) == 0 {
 			hop.Issues = append(hop.Issues, issue("DnsResolution", p.explainDNS(ctx, src, dest, why)))
 			return res
@@ -82,16 +82,37 @@ func (p *Provider) trace(ctx context.Context, src *vm, dest string, port int) *R
 	return res
 }
 
-// resolve asks the VNet's DNS (168.63.129.16) from inside the VM, as the
-// VM's resolver does.
-func (p *Provider) resolve(ns, name string) ([]netip.Addr, string) {
+// resolveFrom asks the source's DNS servers in order from inside the VM,
+// as its resolver does: its VNet's custom DNS servers, else Azure-provided
+// DNS (168.63.129.16). why says what each server answered.
+func (p *Provider) resolveFrom(src *vm, name string) ([]netip.Addr, string) {
+	servers := src.dns
+	if len(servers) == 0 {
+		servers = []string{network.AzureDNS}
+	}
+	var whys []string
+	for _, s := range servers {
+		ips, why := p.resolve(src.ns, s, name)
+		if len(ips) > 0 {
+			return ips, ""
+		}
+		whys = append(whys, s+": "+why)
+		if why == "NXDOMAIN" {
+			break
+		}
+	}
+	return nil, strings.Join(whys, "; ")
+}
+
+// resolve asks one DNS server from inside the VM's namespace.
+func (p *Provider) resolve(ns, server, name string) ([]netip.Addr, string) {
 	var conn net.Conn
 	if err := p.fab.Do(ns, func() error {
 		var err error
-		conn, err = net.DialTimeout("udp", "168.63.129.16:53", 2*time.Second)
+		conn, err = net.DialTimeout("udp", net.JoinHostPort(server, "53"), 2*time.Second)
 		return err
 	}); err != nil {
-		return nil, fmt.Sprintf("the VNet's DNS server could not be asked: %v", err)
+		return nil, fmt.Sprintf("could not be asked: %v", err)
 	}
 	defer conn.Close()
 	q := new(dns.Msg)
@@ -99,7 +120,7 @@ func (p *Provider) resolve(ns, name string) ([]netip.Addr, string) {
 	c := &dns.Client{Timeout: 2 * time.Second}
 	r, _, err := c.ExchangeWithConn(q, &dns.Conn{Conn: conn})
 	if err != nil {
-		return nil, fmt.Sprintf("the VNet's DNS server did not answer: %v", err)
+		return nil, fmt.Sprintf("no answer (%v)", err)
 	}
 	var ips []netip.Addr
 	for _, rr := range r.Answer {
@@ -213,8 +234,34 @@ func (p *Provider) endpointAt(ctx context.Context, ip netip.Addr) string {
 	return ""
 }
 
-// explainDNS says why name did not resolve from the source's VNet.
+// explainDNS says why name did not resolve from the source: which DNS
+// servers it asks and what they answered, then what the zones say. With
+// custom DNS servers, what counts is the VNet the first server sits in:
+// a forwarder there asks that VNet's 168.63.129.16.
 func (p *Provider) explainDNS(ctx context.Context, src *vm, name, answer string) string {
+	if len(src.dns) == 0 {
+		return "The source uses Azure-provided DNS (168.63.129.16). " + p.explainZones(ctx, src.vnet, "the source's VNet", name, answer)
+	}
+	head := fmt.Sprintf("The source asks the custom DNS server(s) %s of its VNet (dhcpOptions.dnsServers), not 168.63.129.16; they answered: %s. ",
+		strings.Join(src.dns, ", "), answer)
+	if !strings.Contains(answer, "NXDOMAIN") && !strings.Contains(answer, "NOERROR") {
+		head += fmt.Sprintf("If %s does not answer at all, nothing serves DNS there: run a forwarder on it (e.g. dnsmasq --server=168.63.129.16) or fix dhcpOptions.dnsServers. ", src.dns[0])
+	}
+	ip, err := netip.ParseAddr(src.dns[0])
+	if err != nil {
+		return head
+	}
+	vnet, _ := p.network(ctx, src, ip)
+	if vnet == "" {
+		return head + fmt.Sprintf("No virtual network holds %s.", ip)
+	}
+	return head + fmt.Sprintf("A forwarder at %s resolves private names by asking 168.63.129.16 of its own VNet. ", ip) +
+		p.explainZones(ctx, vnet, "the DNS server's VNet", name, answer)
+}
+
+// explainZones says which private DNS zone holds name and whether it is
+// linked to vnet (what vnet's 168.63.129.16 answers from).
+func (p *Provider) explainZones(ctx context.Context, vnet, which, name, answer string) string {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
 	all, _ := p.rec.List(ctx, "/subscriptions")
 	for _, st := range all {
@@ -241,14 +288,14 @@ func (p *Provider) explainDNS(ctx context.Context, src *vm, name, answer string)
 			_ = json.Unmarshal(l.Body, &b)
 			vid, _ := arm.ParseID(b.Properties.VirtualNetwork.ID)
 			linked = append(linked, vid.Name())
-			self = self || strings.EqualFold(vid.String(), src.vnet)
+			self = self || strings.EqualFold(vid.String(), vnet)
 		}
-		vid, _ := arm.ParseID(src.vnet)
+		vid, _ := arm.ParseID(vnet)
 		if self {
 			return fmt.Sprintf("%s did not resolve (%s): the private DNS zone '%s' (group %s) is linked to '%s' but holds no A record for it.", name, answer, zid.Name(), zid.ResourceGroup, vid.Name())
 		}
-		return fmt.Sprintf("%s did not resolve (%s): it belongs to the private DNS zone '%s' (group %s), which is linked to [%s] but not to the source's VNet '%s'. Link it: aksbox network private-dns link vnet create -g %s -z %s -n %s -v %s -e false",
-			name, answer, zid.Name(), zid.ResourceGroup, strings.Join(linked, ", "), vid.Name(), zid.ResourceGroup, zid.Name(), vid.Name(), vid.String())
+		return fmt.Sprintf("%s did not resolve (%s): it belongs to the private DNS zone '%s' (group %s), which is linked to [%s] but not to %s '%s'. Link it: aksbox network private-dns link vnet create -g %s -z %s -n %s -v %s -e false",
+			name, answer, zid.Name(), zid.ResourceGroup, strings.Join(linked, ", "), which, vid.Name(), zid.ResourceGroup, zid.Name(), vid.Name(), vid.String())
 	}
 	return fmt.Sprintf("%s did not resolve (%s): no private DNS zone holds it, and a VNet resolves only names of the zones linked to it.", name, answer)
 }

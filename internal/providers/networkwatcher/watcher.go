@@ -117,6 +117,7 @@ func (p *Provider) check(w http.ResponseWriter, r *arm.Request) error {
 type vm struct {
 	id, ns, vnet, power string
 	ip                  netip.Addr
+	dns                 []string // custom DNS servers the VM asks (none: Azure-provided DNS)
 }
 
 func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
@@ -158,5 +159,9 @@ func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
 	ipc := n.Properties.IPConfigurations[0].Properties
 	subnet, _ := arm.ParseID(ipc.Subnet.ID)
 	ip, _ := netip.ParseAddr(ipc.PrivateIPAddress)
-	return &vm{id: v.ID, ns: p.fab.HostNamespace(v.ID), vnet: subnet.Parent().String(), power: internal.Power, ip: ip}, nil
+	servers, err := network.DNSServersOf(ctx, p.rec, &n)
+	if err != nil {
+		return nil, err
+	}
+	return &vm{id: v.ID, ns: p.fab.HostNamespace(v.ID), vnet: subnet.Parent().String(), power: internal.Power, ip: ip, dns: servers}, nil
 }
