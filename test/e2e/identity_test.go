@@ -118,10 +118,16 @@ func TestIdentity(t *testing.T) {
 		t.Errorf("SDK create of a two-letter name: %v", err)
 	}
 
-	// Unregistered, the namespace's types answer MissingSubscriptionRegistration.
+	// Unregistered, the namespace's types answer MissingSubscriptionRegistration
+	// (and the CLI, like az, registers it and goes on).
 	in.mustAksbox("provider", "unregister", "-n", "Microsoft.ManagedIdentity")
-	in.fails(1, "(MissingSubscriptionRegistration)", "identity", "show", "-g", "idrg", "-n", "id1")
-	in.mustAksbox("provider", "register", "-n", "Microsoft.ManagedIdentity")
+	if status, m, _ := in.call("GET", "/subscriptions/"+in.Sub+"/resourceGroups/idrg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1?api-version=2023-01-31", ""); status != 409 || errCode(m) != "MissingSubscriptionRegistration" {
+		t.Errorf("GET while unregistered: %d %v", status, m)
+	}
+	if _, stderr, code := in.aksbox("identity", "show", "-g", "idrg", "-n", "id1"); code != 0 ||
+		!strings.Contains(stderr, "Resource provider 'Microsoft.ManagedIdentity' used by this operation is not registered. We are registering for you.") {
+		t.Errorf("identity show while unregistered: exit %d\n%s", code, stderr)
+	}
 
 	// Delete: gone (exit 3 on show, as az), and deleting again is no error.
 	in.mustAksbox("identity", "delete", "-g", "idrg", "-n", "id1")
