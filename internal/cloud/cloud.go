@@ -206,6 +206,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	managedidentity.New(rec, dir.TenantID(), log).Routes(front, deps)
 	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
 	aks.Routes(front, deps)
+	aks.UsePrivateLink(netp)
 	closeAll := aks.Close
 	// Group deletion undoes resources in reverse order of dependency.
 	res.AddCascade(aks.Clusters().UnrealizeGroup)
