@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -28,6 +29,7 @@ const (
 type fakeFabric struct {
 	mu        sync.Mutex
 	endpoints map[string]string // endpoint ID → frontend ID
+	fail      error             // what EnsureEndpoint answers after making the endpoint
 }
 
 func (f *fakeFabric) EnsureVNet(fabric.VNet) error         { return nil }
@@ -40,7 +42,7 @@ func (f *fakeFabric) EnsureEndpoint(e fabric.Endpoint) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.endpoints[strings.ToLower(e.ID)] = e.Frontend
-	return nil
+	return f.fail
 }
 func (f *fakeFabric) RemoveEndpoint(id string) error {
 	f.mu.Lock()
@@ -288,5 +290,12 @@ func TestPrivateLinkResourceEndpoint(t *testing.T) {
 	}
 	if m := f.put(pe, peBody(cluster, "management")); status(m) != Approved || f.fab.frontendOf(pe) == "" {
 		t.Fatalf("re-created endpoint: %v", m)
+	}
+
+	// A realization that fails leaves a Failed endpoint and nothing made.
+	f.fab.fail = errors.New("linking failed")
+	other := netIDs + "/privateEndpoints/other"
+	if m := f.put(other, peBody(cluster, "management")); props(m)["provisioningState"] != "Failed" || f.fab.frontendOf(other) != "" {
+		t.Fatalf("an endpoint whose realization failed: %v (forwards to %q)", m, f.fab.frontendOf(other))
 	}
 }
