@@ -187,9 +187,13 @@ func peCreateCmd(a *App) *cobra.Command {
 	var groupIDs, tags []string
 	var manual *bool
 	var noWait bool
-	cmd := a.simple(simpleCmd{use: "create", short: "Create a private endpoint connected to a private link service",
+	var cmd *cobra.Command
+	cmd = a.simple(simpleCmd{use: "create", short: "Create a private endpoint connected to a private link service or a managed cluster",
 		required: []string{"resource-group", "name", "subnet", "private-connection-resource-id", "connection-name"},
 		call: func(ctx context.Context, c *clients) (any, error) {
+			if cmd.Flags().Changed("group-ids") {
+				a.Warn("Argument '--group-ids' has been deprecated and will be removed in a future release. Use '--group-id' instead.")
+			}
 			sid, ok := c.subnetRef(rg, vnet, subnet)
 			if !ok {
 				return nil, errLinkSubnetUsage
@@ -214,10 +218,10 @@ func peCreateCmd(a *App) *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&vnet, "vnet-name", "", "the virtual network of --subnet, when --subnet is a name")
 	f.StringVar(&subnet, "subnet", "", "name (with --vnet-name) or ID of the subnet the endpoint's address comes from")
-	f.StringVar(&target, "private-connection-resource-id", "", "ID of the private link service to connect to")
+	f.StringVar(&target, "private-connection-resource-id", "", "ID of the private link service, or of the private managed cluster, to connect to")
 	f.StringVar(&connection, "connection-name", "", "name of the private link service connection")
-	multiFlag(f, &groupIDs, "group-id", "", nil, "ID of the group of the remote resource to connect to (none for a private link service)")
-	multiFlag(f, &groupIDs, "group-ids", "", nil, "alias of --group-id")
+	multiFlag(f, &groupIDs, "group-id", "", nil, "ID of the group of the remote resource to connect to: management for a managed cluster, none for a private link service")
+	multiFlag(f, &groupIDs, "group-ids", "", nil, "deprecated: use --group-id")
 	f.StringVar(&message, "request-message", "", "a message for the owner of the remote resource (aksbox approves every connection)")
 	triBoolFlag(f, &manual, "manual-request", "request the connection as a manual one")
 	f.StringVar(&nicName, "nic-name", "", "name of the endpoint's network interface")

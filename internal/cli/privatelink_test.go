@@ -70,4 +70,10 @@ func TestPrivateLinkModels(t *testing.T) {
 			t.Errorf("manual private endpoint lacks %s: %s", want, m)
 		}
 	}
+	// To a private cluster: the cluster's ID and its group, management.
+	const mc = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1"
+	k := jsonString(t, peModel("westus2", nil, "/s", mc, "to-c1", []string{"management"}, "", "", false))
+	if want := `"privateLinkServiceConnections":[{"name":"to-c1","properties":{"groupIds":["management"],"privateLinkServiceId":"` + mc + `"}}]`; !strings.Contains(k, want) {
+		t.Errorf("private endpoint to a cluster lacks %s: %s", want, k)
+	}
 }

@@ -215,6 +215,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 		return u.Properties.PrincipalID, u.Properties.ClientID, nil
 	}, authz.Holds)
 	aks.Routes(front, deps)
+	aks.UsePrivateLink(netp)
 	closeAll := aks.Close
 	// Group deletion undoes resources in reverse order of dependency.
 	res.AddCascade(aks.Clusters().UnrealizeGroup)

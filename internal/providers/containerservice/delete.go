@@ -11,13 +11,17 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// stopCluster stops the control plane and the node agents; the node VMs
-// are deallocated, as AKS does on stop.
+// stopCluster stops the control plane and the node agents and deletes the
+// API server's private link service; the node VMs are deallocated, as AKS
+// does on stop.
 func (p *Provider) stopCluster(ctx context.Context, l *layout) error {
 	p.agents.stopUnder(l.nodeGroup + "/")
 	p.stopPublic(l.id.String())
 	if err := p.opts.Supervisor.Stop(l.id.String()); err != nil {
 		return fmt.Errorf("stopping the control plane: %w", err)
+	}
+	if err := p.deleteLinkService(ctx, l); err != nil {
+		return err
 	}
 	vms, err := p.nodeVMs(ctx, l)
 	if err != nil {

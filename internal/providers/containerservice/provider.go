@@ -89,6 +89,7 @@ type Provider struct {
 	ops      *arm.Operations
 	agents   *agents
 	public   publicEndpoints
+	links    PrivateLink
 }
 
 // New makes the provider; client is the front door's in-process client.
@@ -99,7 +100,7 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 	p := &Provider{rec: rec, arm: client, fab: fab, run: run, opts: opts, log: log, agents: newAgents(log),
 		public: publicEndpoints{m: map[string]*publicEndpoint{}}}
 	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
-		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart}
+		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart, View: p.viewCluster}
 	return p
 }
 
@@ -116,6 +117,7 @@ func (p *Provider) Clusters() *arm.Kind { return p.clusters }
 func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.ops = d.Ops
 	p.actionRoutes(s, d)
+	p.privateLinkRoutes(s, d)
 	p.poolRoutes(s, d)
 	p.locationRoutes(s, d)
 	p.clusters.Serve(s, d)

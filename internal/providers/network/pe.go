@@ -3,12 +3,10 @@ package network
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/fabric"
-	"github.com/aksbox/aksbox/internal/store"
 )
 
 // PE is a private endpoint as ARM returns it.
@@ -91,30 +89,35 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 		return arm.Record{}, aerr
 	}
 	c := conns[0]
-	pls, err := p.rec.Get(ctx, c.Properties.PrivateLinkServiceID)
-	if errors.Is(err, store.ErrNotFound) || !isPLSID(c.Properties.PrivateLinkServiceID) {
-		return arm.Record{}, arm.BadRequest("InvalidResourceReference",
-			"Private link service %s referenced by private endpoint %s was not found. aksbox private endpoints connect to private link services (Microsoft.Network/privateLinkServices).",
-			c.Properties.PrivateLinkServiceID, id.String())
-	}
-	if err != nil {
-		return arm.Record{}, err
-	}
 	if c.Name == "" {
 		c.Name = id.Name()
 	}
+	connID := id.Child("privateLinkServiceConnections", c.Name).String()
+	target, pls, err := p.resolveTarget(ctx, connID, c)
+	if err != nil {
+		return arm.Record{}, err
+	}
 	e := &PE{ID: id.String(), Name: id.Name(), Type: Namespace + "/privateEndpoints", Location: loc, Tags: in.Tags}
-	conn := &Connection{ID: id.Child("privateLinkServiceConnections", c.Name).String(), Name: c.Name,
-		Type: Namespace + "/privateEndpoints/privateLinkServiceConnections"}
-	conn.Properties = ConnectionProps{ProvisioningState: arm.Succeeded, PrivateLinkServiceID: idOfBody(pls.Body), GroupIDs: nonNilStrings(c.Properties.GroupIDs),
-		RequestMessage: c.Properties.RequestMessage, PrivateLinkServiceConnectionState: &ConnectionState{Status: "Approved", Description: "Auto-Approved", ActionsRequired: "None"}}
+	conn := &Connection{ID: connID, Name: c.Name, Type: Namespace + "/privateEndpoints/privateLinkServiceConnections"}
+	conn.Properties = ConnectionProps{ProvisioningState: arm.Succeeded, PrivateLinkServiceID: target.ID, GroupIDs: nonNilStrings(c.Properties.GroupIDs),
+		RequestMessage: c.Properties.RequestMessage, PrivateLinkServiceConnectionState: connectionState(Approved)}
 	e.Properties = PEProperties{Subnet: in.Properties.Subnet, NetworkInterfaces: []SubRef{}, PrivateLinkServiceConnections: []*Connection{conn},
 		ManualPrivateLinkServiceConnections: []*Connection{}, CustomDNSConfigs: []DNSConfig{}, IPConfigurations: []any{},
 		CustomNetworkInterfaceName: in.Properties.CustomNetworkInterfaceName}
 	rec := arm.Record{}
+	var o owner
 	if cur != nil {
-		rec.Internal = cur.Internal
+		o = ownerOf(cur)
 	}
+	// A new endpoint, or one pointed at another service, connects to the
+	// service as it is now; so does the service's owner re-writing its own
+	// endpoint. Anyone else's update keeps the connection as it was: one
+	// left Disconnected stays so until the endpoint is created again.
+	if cur == nil || !strings.EqualFold(o.Service, target.Service) || arm.IsSystem(ctx) {
+		o.Service, o.Generation, o.State = target.Service, generation(pls), ""
+	}
+	o.FQDNs = target.FQDNs
+	rec.Internal, _ = json.Marshal(o)
 	rec.Body, err = json.Marshal(e)
 	return rec, err
 }
@@ -144,11 +147,30 @@ func (p *Provider) realizePE(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err := json.Unmarshal(st.Body, &e); err != nil {
 		return err
 	}
+	o := ownerOf(st)
+	if o.Generation == "" { // an endpoint of an earlier aksbox: connected to the service as it is
+		pls, err := p.rec.Get(ctx, serviceOf(&e, o))
+		if err == nil {
+			o.Generation = generation(pls)
+			if err := p.updateOwner(ctx, id, func(s *owner) { s.Generation = o.Generation }); err != nil {
+				return err
+			}
+		}
+	}
+	if p.connectionStatus(ctx, &e, o) != Approved {
+		return p.fab.RemoveEndpoint(e.ID) // the address stays the endpoint's; nothing answers there
+	}
 	fn, err := p.plugOwnedNIC(ctx, id, st, e.Location, e.Properties.Subnet.ID, e.Properties.CustomNetworkInterfaceName, true)
 	if err != nil {
 		return err
 	}
-	return p.fab.EnsureEndpoint(fabric.Endpoint{ID: e.ID, NIC: fn, Frontend: e.Properties.PrivateLinkServiceConnections[0].Properties.PrivateLinkServiceID})
+	if err := p.fab.EnsureEndpoint(fabric.Endpoint{ID: e.ID, NIC: fn, Frontend: serviceOf(&e, o)}); err != nil {
+		if rerr := p.fab.RemoveEndpoint(e.ID); rerr != nil {
+			p.log.Error("removing a private endpoint that failed", "pe", e.ID, "err", rerr)
+		}
+		return err
+	}
+	return nil
 }
 
 func (p *Provider) unrealizePE(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
@@ -170,7 +192,17 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 		e.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
 		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {
 			e.Properties.CustomDNSConfigs = []DNSConfig{{IPAddresses: []string{ip}}}
+			for i, fqdn := range in.FQDNs {
+				if i == 0 {
+					e.Properties.CustomDNSConfigs[0].Fqdn = fqdn
+					continue
+				}
+				e.Properties.CustomDNSConfigs = append(e.Properties.CustomDNSConfigs, DNSConfig{Fqdn: fqdn, IPAddresses: []string{ip}})
+			}
 		}
+	}
+	for _, c := range e.Properties.PrivateLinkServiceConnections {
+		c.Properties.PrivateLinkServiceConnectionState = connectionState(p.connectionStatus(ctx, &e, in))
 	}
 	out, _ := json.Marshal(e)
 	return out
@@ -178,21 +210,13 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 
 // endpointsOf lists the private endpoints connected to a private link service.
 func (p *Provider) endpointsOf(ctx context.Context, plsID string) []string {
-	all, err := p.pes.All(ctx, p.rec)
+	conns, err := p.Connections(ctx, plsID, "")
 	if err != nil {
 		return nil
 	}
-	var out []string
-	for _, st := range all {
-		var e PE
-		if json.Unmarshal(st.Body, &e) != nil {
-			continue
-		}
-		for _, c := range e.Properties.PrivateLinkServiceConnections {
-			if strings.EqualFold(c.Properties.PrivateLinkServiceID, plsID) {
-				out = append(out, e.ID)
-			}
-		}
+	out := make([]string, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, c.Endpoint)
 	}
 	return out
 }

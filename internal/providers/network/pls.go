@@ -131,19 +131,10 @@ func (p *Provider) realizePLS(ctx context.Context, id arm.ResourceID, st *arm.St
 	return p.fab.EnsureFrontend(fabric.Frontend{ID: s.ID, NAT: fn, Target: netip.MustParseAddr(s.Properties.DestinationIPAddress)})
 }
 
-// saveInternal records provider state on a resource without changing its body.
-func (p *Provider) saveInternal(ctx context.Context, id arm.ResourceID, v any) error {
-	defer arm.LockResource(id.String())()
-	st, err := p.rec.Get(ctx, id.String())
-	if err != nil {
+func (p *Provider) unrealizePLS(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	if err := p.disconnectAll(ctx, id.String()); err != nil {
 		return err
 	}
-	st.Internal, _ = json.Marshal(v)
-	_, err = p.rec.Put(ctx, id.String(), st.Record, st.Revision)
-	return err
-}
-
-func (p *Provider) unrealizePLS(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	if err := p.fab.RemoveFrontend(id.String()); err != nil {
 		return err
 	}
@@ -151,7 +142,13 @@ func (p *Provider) unrealizePLS(ctx context.Context, id arm.ResourceID, st *arm.
 	return p.removeOwnedNIC(ctx, in.NIC)
 }
 
+// checkDeletePLS refuses to delete a service with connections, unless the
+// cloud itself deletes one of its own (a managed cluster's on stop): its
+// endpoints are left Disconnected.
 func (p *Provider) checkDeletePLS(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	if arm.IsSystem(ctx) {
+		return nil
+	}
 	if pes := p.endpointsOf(ctx, id.String()); len(pes) > 0 {
 		return arm.Errorf(http.StatusBadRequest, "CannotDeletePrivateLinkServiceWithPrivateEndpointConnections",
 			"Private link service %s has private endpoint connections (%s); delete those private endpoints first.", id.String(), strings.Join(pes, ", "))
@@ -172,14 +169,14 @@ func (p *Provider) viewPLS(ctx context.Context, st *arm.Stored) json.RawMessage 
 			s.Properties.IPConfigurations[0].Properties.PrivateIPAddress = ip
 		}
 	}
-	for _, pe := range p.endpointsOf(ctx, s.ID) {
-		pid, _ := arm.ParseID(pe)
+	conns, _ := p.Connections(ctx, s.ID, "")
+	for _, pc := range conns {
 		c, _ := json.Marshal(map[string]any{
-			"id":   s.ID + "/privateEndpointConnections/" + pid.Name() + "." + pid.ResourceGroup,
-			"name": pid.Name() + "." + pid.ResourceGroup,
+			"id":   s.ID + "/privateEndpointConnections/" + pc.Name,
+			"name": pc.Name,
 			"type": Namespace + "/privateLinkServices/privateEndpointConnections",
-			"properties": map[string]any{"privateEndpoint": map[string]string{"id": pe}, "provisioningState": arm.Succeeded,
-				"privateLinkServiceConnectionState": map[string]string{"status": "Approved", "description": "Auto-Approved", "actionsRequired": "None"}},
+			"properties": map[string]any{"privateEndpoint": map[string]string{"id": pc.Endpoint}, "provisioningState": arm.Succeeded,
+				"privateLinkServiceConnectionState": connectionState(pc.Status)},
 		})
 		s.Properties.PrivateEndpointConnections = append(s.Properties.PrivateEndpointConnections, c)
 	}

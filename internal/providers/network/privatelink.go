@@ -96,9 +96,16 @@ func (p *Provider) ownedNICAddress(ctx context.Context, nicID string) string {
 }
 
 // owner is the provider state of a resource that owns a NIC (a private
-// endpoint or a private link service).
+// endpoint or a private link service). An endpoint also keeps what it
+// connected to: the private link service (resolved when it named a
+// resource of another provider), that service's generation at the time,
+// the owner's verdict on the connection and the FQDNs of its target.
 type owner struct {
-	NIC string `json:"nic"`
+	NIC        string   `json:"nic"`
+	Service    string   `json:"service,omitempty"`
+	Generation string   `json:"generation,omitempty"`
+	State      string   `json:"state,omitempty"`
+	FQDNs      []string `json:"fqdns,omitempty"`
 }
 
 func ownerOf(st *arm.Stored) owner {
@@ -123,7 +130,7 @@ func (p *Provider) plugOwnedNIC(ctx context.Context, id arm.ResourceID, st *arm.
 		return fabric.NIC{}, err
 	}
 	if o.NIC != nic.ID {
-		if err := p.saveInternal(ctx, id, owner{NIC: nic.ID}); err != nil {
+		if err := p.updateOwner(ctx, id, func(o *owner) { o.NIC = nic.ID }); err != nil {
 			return fabric.NIC{}, err
 		}
 	}

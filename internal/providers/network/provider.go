@@ -43,6 +43,8 @@ type Provider struct {
 	// dnsWatchers are told when a virtual network is realized (its DNS
 	// servers may have changed).
 	dnsWatchers []func(ctx context.Context, vnetID string)
+	// resolvers resolve private link resources of other providers, by type.
+	resolvers map[string]PrivateLinkResolver
 }
 
 // Options tune the provider.
