@@ -47,8 +47,12 @@ type Kind struct {
 	// Serialize runs every write of this kind one at a time, for kinds
 	// whose Build allocates from a shared pool (IP addresses).
 	Serialize bool
-	serial    sync.Mutex
-	h         *kindHandler
+	// SerializeWith runs every write of this kind one at a time with those
+	// of another Serialize kind, for kinds that allocate from its pool (an
+	// address from the subnets NICs take theirs from).
+	SerializeWith *Kind
+	serial        sync.Mutex
+	h             *kindHandler
 }
 
 // KindDeps are what every Kind needs from the server.
@@ -144,9 +148,9 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 		}
 	}
 	if r.Method != http.MethodGet {
-		if h.k.Serialize {
-			h.k.serial.Lock()
-			defer h.k.serial.Unlock()
+		if k := h.k.serialKind(); k != nil {
+			k.serial.Lock()
+			defer k.serial.Unlock()
 		}
 		defer LockResource(id.String())()
 	}
@@ -177,6 +181,17 @@ func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
 		st = &Stored{Record: Record{Body: k.View(ctx, st), Operation: st.Operation, Internal: st.Internal}, Key: st.Key, Revision: st.Revision}
 	}
 	return BodyOf(st)
+}
+
+// serialKind is the kind whose lock a write takes, if any.
+func (k *Kind) serialKind() *Kind {
+	if k.SerializeWith != nil {
+		return k.SerializeWith
+	}
+	if k.Serialize {
+		return k
+	}
+	return nil
 }
 
 // Exclusive runs fn while no write of a Serialize kind runs, for writers

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
@@ -37,7 +39,7 @@ func netPolicy(disable *bool) *string {
 // what is not given).
 func subnetCreateCmd(a *App, update bool) *cobra.Command {
 	var rg, vnet, name string
-	var prefixes []string
+	var prefixes, delegations []string
 	var noPE, noPLS *bool
 	var noWait bool
 	var cmd *cobra.Command
@@ -63,6 +65,9 @@ func subnetCreateCmd(a *App, update bool) *cobra.Command {
 					s.Properties.AddressPrefix, s.Properties.AddressPrefixes = n.Properties.AddressPrefix, n.Properties.AddressPrefixes
 				}
 			}
+			if !update || cmd.Flags().Changed("delegations") {
+				s.Properties.Delegations = subnetDelegations(delegations)
+			}
 			if p := netPolicy(noPE); p != nil {
 				s.Properties.PrivateEndpointNetworkPolicies = (*armnetwork.VirtualNetworkPrivateEndpointNetworkPolicies)(p)
 			}
@@ -79,9 +84,28 @@ func subnetCreateCmd(a *App, update bool) *cobra.Command {
 	childFlags(cmd, &rg, &vnet, &name, "subnet")
 	f := cmd.Flags()
 	multiFlag(f, &prefixes, "address-prefixes", "", nil, "space-separated address prefixes in CIDR format")
+	multiFlag(f, &delegations, "delegations", "", nil, "space-separated services the subnet is delegated to, e.g. Microsoft.Network/dnsResolvers")
 	triBoolFlag(f, &noPE, "disable-private-endpoint-network-policies", "disable private endpoint network policies on the subnet")
 	triBoolFlag(f, &noPLS, "disable-private-link-service-network-policies", "disable private link service network policies on the subnet")
 	noWaitFlag(cmd, &noWait)
 	azArgs(cmd, false)
 	return cmd
+}
+
+// subnetDelegations are az's delegations of --delegations: named by their
+// position ("0", "1", ...), a service written Microsoft.Network.dnsResolvers
+// read as Microsoft.Network/dnsResolvers; an empty value clears them.
+func subnetDelegations(services []string) []*armnetwork.Delegation {
+	out := []*armnetwork.Delegation{}
+	for _, svc := range services {
+		if svc == "" || svc == `""` || svc == "''" {
+			continue
+		}
+		if parts := strings.Split(svc, "."); !strings.Contains(svc, "/") && len(parts) == 3 {
+			svc = "Microsoft." + parts[1] + "/" + parts[2]
+		}
+		out = append(out, &armnetwork.Delegation{Name: to.Ptr(strconv.Itoa(len(out))),
+			Properties: &armnetwork.ServiceDelegationPropertiesFormat{ServiceName: to.Ptr(svc)}})
+	}
+	return out
 }

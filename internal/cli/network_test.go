@@ -161,3 +161,14 @@ func TestRunCommandParams(t *testing.T) {
 		t.Errorf("%v", got)
 	}
 }
+
+func TestSubnetDelegations(t *testing.T) {
+	got := subnetDelegations([]string{"Microsoft.Network/dnsResolvers", "Microsoft.Web.serverFarms"})
+	if len(got) != 2 || *got[0].Name != "0" || *got[0].Properties.ServiceName != "Microsoft.Network/dnsResolvers" ||
+		*got[1].Name != "1" || *got[1].Properties.ServiceName != "Microsoft.Web/serverFarms" {
+		t.Fatalf("delegations: %+v %+v", got[0], got[1])
+	}
+	if got := subnetDelegations([]string{""}); got == nil || len(got) != 0 {
+		t.Fatalf("an empty --delegations clears them: %v", got)
+	}
+}

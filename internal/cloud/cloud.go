@@ -21,6 +21,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
+	"github.com/aksbox/aksbox/internal/providers/dnsresolver"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/providers/managedidentity"
 	"github.com/aksbox/aksbox/internal/providers/network"
@@ -200,7 +201,11 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	dnsp := privatedns.New(rec, log)
 	dnsp.Routes(front, deps)
 	dnsp.SetPublicGroup(containerservice.PublicDNSGroup(managedSubscription(dir)))
-	fab.SetResolver(dnsp)
+	dnsr := dnsresolver.New(rec, fab, netp, log)
+	dnsr.Routes(front, deps)
+	netp.AddAddressUsers(dnsr.AddressUsers)
+	netp.AddServiceLinks(dnsr.ServiceLinks)
+	fab.SetResolver(dnsr.Resolver(dnsp))
 	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
 	// Identities are records only: a deleted group's records take them along.
 	ids := managedidentity.New(rec, dir.TenantID(), log)
@@ -222,13 +227,14 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	res.AddCascade(comp.VMs().UnrealizeGroup)
 	res.AddCascade(netp.PrivateEndpoints().UnrealizeGroup)
 	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
+	res.AddCascade(dnsr.InboundEndpoints().UnrealizeGroup)
 	res.AddCascade(netp.VNets().UnrealizeGroup)
 
 	unknownProviderRoutes(front, cat, res, authz)
 	if err := res.Resume(ctx); err != nil {
 		return closeAll, err
 	}
-	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), comp.VMs(), aks.Clusters()} {
+	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), dnsr.InboundEndpoints(), comp.VMs(), aks.Clusters()} {
 		if err := k.Resume(ctx); err != nil {
 			return closeAll, err
 		}

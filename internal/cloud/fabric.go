@@ -31,6 +31,8 @@ type Fabric interface {
 	RemoveFrontend(id string) error
 	EnsureEndpoint(e fabric.Endpoint) error
 	RemoveEndpoint(id string) error
+	EnsureDNSListener(vnetID, subnet string, addr netip.Addr) error
+	RemoveDNSListener(vnetID string, addr netip.Addr) error
 	Close() error
 }
 
@@ -59,24 +61,26 @@ func openFabric(dir instance.Dir, log *slog.Logger) Fabric {
 
 type unavailable struct{ err error }
 
-func (u unavailable) EnsureVNet(fabric.VNet) error              { return u.err }
-func (u unavailable) RemoveVNet(string) error                   { return nil }
-func (u unavailable) EnsurePeering(a, b string) error           { return u.err }
-func (u unavailable) RemovePeering(a, b string) error           { return nil }
-func (u unavailable) Close() error                              { return nil }
-func (u unavailable) EnsureHost(string, []byte) (string, error) { return "", u.err }
-func (u unavailable) RemoveHost(string) error                   { return nil }
-func (u unavailable) SetResolvConf(string, []byte) error        { return u.err }
-func (u unavailable) ResolvConfPath(string) string              { return "" }
-func (u unavailable) EnsureNIC(fabric.NIC) error                { return u.err }
-func (u unavailable) RemoveNIC(string) error                    { return nil }
-func (u unavailable) HostNamespace(string) string               { return "" }
-func (u unavailable) Do(string, func() error) error             { return u.err }
-func (u unavailable) SetResolver(fabric.Resolver)               {}
-func (u unavailable) EnsureFrontend(fabric.Frontend) error      { return u.err }
-func (u unavailable) RemoveFrontend(string) error               { return nil }
-func (u unavailable) EnsureEndpoint(fabric.Endpoint) error      { return u.err }
-func (u unavailable) RemoveEndpoint(string) error               { return nil }
+func (u unavailable) EnsureVNet(fabric.VNet) error                       { return u.err }
+func (u unavailable) RemoveVNet(string) error                            { return nil }
+func (u unavailable) EnsurePeering(a, b string) error                    { return u.err }
+func (u unavailable) RemovePeering(a, b string) error                    { return nil }
+func (u unavailable) Close() error                                       { return nil }
+func (u unavailable) EnsureHost(string, []byte) (string, error)          { return "", u.err }
+func (u unavailable) RemoveHost(string) error                            { return nil }
+func (u unavailable) SetResolvConf(string, []byte) error                 { return u.err }
+func (u unavailable) ResolvConfPath(string) string                       { return "" }
+func (u unavailable) EnsureNIC(fabric.NIC) error                         { return u.err }
+func (u unavailable) RemoveNIC(string) error                             { return nil }
+func (u unavailable) HostNamespace(string) string                        { return "" }
+func (u unavailable) Do(string, func() error) error                      { return u.err }
+func (u unavailable) SetResolver(fabric.Resolver)                        {}
+func (u unavailable) EnsureFrontend(fabric.Frontend) error               { return u.err }
+func (u unavailable) RemoveFrontend(string) error                        { return nil }
+func (u unavailable) EnsureEndpoint(fabric.Endpoint) error               { return u.err }
+func (u unavailable) RemoveEndpoint(string) error                        { return nil }
+func (u unavailable) EnsureDNSListener(string, string, netip.Addr) error { return u.err }
+func (u unavailable) RemoveDNSListener(string, netip.Addr) error         { return nil }
 
 // PublicIPPool is the instance's loopback range for public IPs: a /24 in
 // 127.224.0.0/11 chosen by its state dir, so instances side by side differ.

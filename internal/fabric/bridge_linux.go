@@ -30,7 +30,8 @@ func (f *Fabric) syncBridges(v VNet) error {
 		br, anchor := f.names.bridge(s.Name), f.names.anchor(s.Name)
 		want[br], want[anchor] = true, true
 		bridges = append(bridges, br)
-		if err := ensureBridge(br, anchor, f.names.anchorZ(s.Name), bridgeMAC(v.ID, s.Name), s.Prefix); err != nil {
+		keep := f.listenerAddrs(f.names.routerNS(v.ID), s.Name)
+		if err := ensureBridge(br, anchor, f.names.anchorZ(s.Name), bridgeMAC(v.ID, s.Name), s.Prefix, keep); err != nil {
 			return fmt.Errorf("creating subnet bridge %s for %s: %w", br, s.Name, err)
 		}
 	}
@@ -51,7 +52,9 @@ func (f *Fabric) syncBridges(v VNet) error {
 	return waitOperUp(bridges...)
 }
 
-func ensureBridge(name, anchor, anchorZ string, mac net.HardwareAddr, subnet netip.Prefix) error {
+// ensureBridge makes a subnet's bridge with its gateway address (and the
+// DNS listener addresses keep) and its anchor.
+func ensureBridge(name, anchor, anchorZ string, mac net.HardwareAddr, subnet netip.Prefix, keep []netip.Addr) error {
 	br, err := findLink(name)
 	if err != nil {
 		return err
@@ -66,7 +69,7 @@ func ensureBridge(name, anchor, anchorZ string, mac net.HardwareAddr, subnet net
 			return fmt.Errorf("finding new bridge: %w", err)
 		}
 	}
-	if err := syncAddr(br, netip.PrefixFrom(Gateway(subnet), subnet.Bits())); err != nil {
+	if err := syncAddr(br, netip.PrefixFrom(Gateway(subnet), subnet.Bits()), keep...); err != nil {
 		return err
 	}
 	if err := netlink.LinkSetUp(br); err != nil {

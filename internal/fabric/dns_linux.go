@@ -42,10 +42,21 @@ func (f *Fabric) startDNS(vnetID, ns string) error {
 	if err := f.stopDNS(ns); err != nil {
 		return err
 	}
-	addr := netip.AddrPortFrom(AzureDNS, 53).String()
+	s, err := f.serveDNS(vnetID, ns, ino, AzureDNS)
+	if err != nil {
+		return err
+	}
+	f.dns[ns] = s
+	return nil
+}
+
+// serveDNS answers for a virtual network at addr:53, over UDP and TCP,
+// with sockets of the router namespace ns (whose inode is ino).
+func (f *Fabric) serveDNS(vnetID, ns string, ino uint64, ip netip.Addr) (*dnsServer, error) {
+	addr := netip.AddrPortFrom(ip, 53).String()
 	var pc net.PacketConn
 	var ln net.Listener
-	err = doNS(ns, func() error {
+	err := doNS(ns, func() error {
 		var err error
 		if pc, err = net.ListenPacket("udp4", addr); err != nil {
 			return fmt.Errorf("listening on udp %s: %w", addr, err)
@@ -57,7 +68,7 @@ func (f *Fabric) startDNS(vnetID, ns string) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("starting dns server: %w", err)
+		return nil, fmt.Errorf("starting dns server: %w", err)
 	}
 	handler := dns.HandlerFunc(func(w dns.ResponseWriter, r *dns.Msg) { f.answer(vnetID, w, r) })
 	s := &dnsServer{ino: ino, servers: []*dns.Server{
@@ -65,11 +76,10 @@ func (f *Fabric) startDNS(vnetID, ns string) error {
 		{Listener: ln, Handler: handler},
 	}}
 	if err := s.start(); err != nil {
-		return fmt.Errorf("starting dns server: %w", errors.Join(err, s.stop()))
+		return nil, fmt.Errorf("starting dns server: %w", errors.Join(err, s.stop()))
 	}
-	f.dns[ns] = s
 	f.log.Debug("dns server started", "vnet", vnetID, "ns", ns, "addr", addr)
-	return nil
+	return s, nil
 }
 
 // stopDNS stops the DNS server of a router namespace if one runs.
@@ -135,8 +145,9 @@ func (s *dnsServer) stop() error {
 	return errors.Join(errs...)
 }
 
-// answer asks the resolver; what it does not own is REFUSED, never
-// forwarded, since a virtual network is an island.
+// answer asks the resolver, or has the servers a Forwarder names answer;
+// what the resolver does not own is REFUSED, never forwarded elsewhere,
+// since a virtual network is an island.
 func (f *Fabric) answer(vnetID string, w dns.ResponseWriter, req *dns.Msg) {
 	m := new(dns.Msg)
 	switch {
@@ -145,15 +156,7 @@ func (f *Fabric) answer(vnetID string, w dns.ResponseWriter, req *dns.Msg) {
 	case len(req.Question) != 1:
 		m.SetRcode(req, dns.RcodeFormatError)
 	default:
-		m.SetReply(req)
-		m.RecursionAvailable = false
-		m.Rcode = dns.RcodeRefused
-		if r := f.currentResolver(); r != nil {
-			answers, authoritative, rcode := r.Resolve(vnetID, req.Question[0])
-			if authoritative {
-				m.Authoritative, m.Answer, m.Rcode = true, answers, rcode
-			}
-		}
+		m = f.resolve(vnetID, req)
 	}
 	size := dns.MinMsgSize
 	if opt := req.IsEdns0(); opt != nil {
@@ -166,4 +169,26 @@ func (f *Fabric) answer(vnetID string, w dns.ResponseWriter, req *dns.Msg) {
 	if err := w.WriteMsg(m); err != nil {
 		f.log.Debug("writing dns answer", "vnet", vnetID, "err", err)
 	}
+}
+
+// resolve answers one question: forwarded when the Forwarder says so, else
+// from the resolver.
+func (f *Fabric) resolve(vnetID string, req *dns.Msg) *dns.Msg {
+	r := f.currentResolver()
+	if fw, ok := r.(Forwarder); ok {
+		if to := fw.Forward(vnetID, req.Question[0]); to != nil {
+			return f.forward(to, req)
+		}
+	}
+	m := new(dns.Msg)
+	m.SetReply(req)
+	m.RecursionAvailable = false
+	m.Rcode = dns.RcodeRefused
+	if r != nil {
+		answers, authoritative, rcode := r.Resolve(vnetID, req.Question[0])
+		if authoritative {
+			m.Authoritative, m.Answer, m.Rcode = true, answers, rcode
+		}
+	}
+	return m
 }

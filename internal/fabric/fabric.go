@@ -3,7 +3,10 @@
 // NIC is a veth pair from a subnet bridge into a host ("VM") namespace,
 // peering is a veth between two router namespaces with routes for the other
 // side's address spaces only, and 168.63.129.16 answers DNS inside every
-// virtual network from a Resolver the caller supplies. A private endpoint is
+// virtual network from a Resolver the caller supplies, as do extra DNS
+// listeners (a DNS resolver's inbound endpoint) on a subnet's bridge; a
+// Forwarder has some questions sent on, from inside a router namespace, to
+// DNS servers of the virtual networks (forwarding rules). A private endpoint is
 // a NIC in a customer subnet whose namespace forwards TCP, with nftables NAT
 // in the kernel, over a veth to a private link service's namespace, which
 // forwards it on to its target in the provider network.
@@ -61,6 +64,24 @@ type NIC struct {
 // never forwards anywhere, since a virtual network is an island.
 type Resolver interface {
 	Resolve(vnetID string, q dns.Question) (answers []dns.RR, authoritative bool, rcode int)
+}
+
+// Forward is a Forwarder's decision to have other DNS servers answer a
+// question: the DNS server sends the query from inside the router
+// namespace of VNet, from Source (an address of that router), to each of
+// Targets in turn until one answers, and relays the answer.
+type Forward struct {
+	VNet    string
+	Source  netip.Addr
+	Targets []netip.AddrPort
+}
+
+// Forwarder is a Resolver that has some questions answered elsewhere (DNS
+// forwarding rulesets). For a question Forward returns nil for, Resolve
+// answers.
+type Forwarder interface {
+	Resolver
+	Forward(vnetID string, q dns.Question) *Forward
 }
 
 // Gateway is the subnet's gateway address: the first usable one.

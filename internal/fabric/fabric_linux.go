@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,10 +18,13 @@ type Fabric struct {
 
 	resolver atomic.Pointer[resolverBox]
 
-	mu     sync.Mutex // serializes every change to the topology
-	dns    map[string]*dnsServer
-	nics   map[string]nicPlace // lower-cased NIC ID → where it was last ensured
-	closed bool
+	mu  sync.Mutex // serializes every change to the topology
+	dns map[string]*dnsServer
+	// listeners are the extra DNS servers, by router namespace and address.
+	listeners map[string]map[netip.Addr]*listener
+	inflight  inflight            // forwarded queries, one upstream exchange per question
+	nics      map[string]nicPlace // lower-cased NIC ID → where it was last ensured
+	closed    bool
 }
 
 type resolverBox struct{ r Resolver }
@@ -41,10 +45,11 @@ func New(prefix string, log *slog.Logger) (*Fabric, error) {
 		return nil, fmt.Errorf("creating fabric: %w", err)
 	}
 	return &Fabric{
-		names: namer{prefix: prefix},
-		log:   log.With("fabric", prefix),
-		dns:   map[string]*dnsServer{},
-		nics:  map[string]nicPlace{},
+		names:     namer{prefix: prefix},
+		log:       log.With("fabric", prefix),
+		dns:       map[string]*dnsServer{},
+		listeners: map[string]map[netip.Addr]*listener{},
+		nics:      map[string]nicPlace{},
 	}, nil
 }
 
@@ -81,6 +86,9 @@ func (f *Fabric) Close() error {
 	for ns, s := range f.dns {
 		errs = append(errs, s.stop())
 		delete(f.dns, ns)
+	}
+	for ns := range f.listeners {
+		errs = append(errs, f.stopListeners(ns))
 	}
 	return errors.Join(errs...)
 }

@@ -2,7 +2,10 @@
 
 package fabric
 
-import "log/slog"
+import (
+	"log/slog"
+	"net/netip"
+)
 
 // Fabric is unsupported off Linux: every method returns ErrUnsupported.
 type Fabric struct{}
@@ -71,3 +74,11 @@ func (f *Fabric) EnsureEndpoint(e Endpoint) error { return ErrUnsupported }
 
 // RemoveEndpoint is unsupported off Linux.
 func (f *Fabric) RemoveEndpoint(id string) error { return ErrUnsupported }
+
+// EnsureDNSListener is unsupported off Linux.
+func (f *Fabric) EnsureDNSListener(vnetID, subnet string, addr netip.Addr) error {
+	return ErrUnsupported
+}
+
+// RemoveDNSListener is unsupported off Linux.
+func (f *Fabric) RemoveDNSListener(vnetID string, addr netip.Addr) error { return ErrUnsupported }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -83,14 +84,15 @@ func firstAddr(l netlink.Link) (netip.Prefix, error) {
 	return netip.Prefix{}, fmt.Errorf("%s has no address", l.Attrs().Name)
 }
 
-// syncAddr makes want the only IPv4 address of a link.
-func syncAddr(l netlink.Link, want netip.Prefix) error {
+// syncAddr makes want the only IPv4 address of a link, besides the host
+// addresses (/32) of keep.
+func syncAddr(l netlink.Link, want netip.Prefix, keep ...netip.Addr) error {
 	addrs, err := addrList(l)
 	if err != nil {
 		return fmt.Errorf("listing addresses of %s: %w", l.Attrs().Name, err)
 	}
 	for _, a := range addrs {
-		if p, ok := netPrefix(a.IPNet); ok && p != want {
+		if p, ok := netPrefix(a.IPNet); ok && p != want && !(p.IsSingleIP() && slices.Contains(keep, p.Addr())) {
 			if err := netlink.AddrDel(l, &a); err != nil {
 				return fmt.Errorf("deleting address %s: %w", p, err)
 			}

@@ -54,11 +54,14 @@ func (f *Fabric) EnsureVNet(v VNet) error {
 	if err := f.startDNS(v.ID, ns); err != nil {
 		return fmt.Errorf("ensuring virtual network %s: %w", v.ID, err)
 	}
+	if err := f.restoreListeners(ns); err != nil {
+		return fmt.Errorf("ensuring virtual network %s: %w", v.ID, err)
+	}
 	f.log.Debug("virtual network ensured", "vnet", v.ID, "ns", ns, "subnets", len(v.Subnets))
 	return nil
 }
 
-// RemoveVNet deletes the router namespace, its DNS server, and at once the
+// RemoveVNet deletes the router namespace, its DNS servers, and at once the
 // NICs and peerings that lead into it.
 func (f *Fabric) RemoveVNet(id string) error {
 	if err := f.lock(); err != nil {
@@ -66,7 +69,7 @@ func (f *Fabric) RemoveVNet(id string) error {
 	}
 	defer f.mu.Unlock()
 	ns := f.names.routerNS(id)
-	if err := f.stopDNS(ns); err != nil {
+	if err := errors.Join(f.stopDNS(ns), f.stopListeners(ns)); err != nil {
 		return fmt.Errorf("removing virtual network %s: %w", id, err)
 	}
 	if nsExists(ns) {

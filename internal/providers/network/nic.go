@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
-	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/google/uuid"
@@ -129,49 +128,14 @@ func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int,
 	sid, _ := arm.ParseID(c.Properties.Subnet.ID)
 	subnetID := arm.ResourceID{Subscription: sid.Subscription, ResourceGroup: sid.ResourceGroup, Namespace: Namespace,
 		Types: []string{"virtualNetworks", "subnets"}, Names: []string{v.Name, v.Properties.Subnets[findSubnet(v, sid.Name())].Name}}.String()
-	used, err := p.taken(ctx, subnetID)
+	self := nic.Child("ipConfigurations", c.Name).String()
+	var keep netip.Addr
+	if old != nil && i < len(old.Properties.IPConfigurations) {
+		keep, _ = netip.ParseAddr(old.Properties.IPConfigurations[i].Properties.PrivateIPAddress)
+	}
+	addr, method, err := p.pick(ctx, pfx, subnetID, self, c.Name, c.Properties.PrivateIPAllocationMethod, c.Properties.PrivateIPAddress, keep)
 	if err != nil {
 		return nil, err
-	}
-	self := nic.Child("ipConfigurations", c.Name).String()
-	for a, owner := range used {
-		if strings.EqualFold(owner, self) {
-			delete(used, a) // our own address may stay
-		}
-	}
-	method := c.Properties.PrivateIPAllocationMethod
-	if method == "" {
-		method = "Dynamic"
-	}
-	var addr netip.Addr
-	switch {
-	case strings.EqualFold(method, "Static"):
-		a, err := netip.ParseAddr(c.Properties.PrivateIPAddress)
-		if err != nil || !usable(pfx, a) {
-			return nil, arm.BadRequest("PrivateIPAddressNotInSubnet",
-				"IP address '%s' of IP configuration '%s' is not a usable address of subnet %s (%s): the first four and the last addresses are reserved.",
-				c.Properties.PrivateIPAddress, c.Name, subnetID, pfx)
-		}
-		if owner, busy := used[a]; busy {
-			return nil, arm.BadRequest("PrivateIPAddressInUse",
-				"IP configuration %s is using the private IP address %s which is already allocated to resource %s.", self, a, owner)
-		}
-		addr, method = a, "Static"
-	default:
-		if old != nil && i < len(old.Properties.IPConfigurations) {
-			if a, err := netip.ParseAddr(old.Properties.IPConfigurations[i].Properties.PrivateIPAddress); err == nil && pfx.Contains(a) {
-				addr = a
-			}
-		}
-		if !addr.IsValid() {
-			a, ok := allocate(pfx, used)
-			if !ok {
-				return nil, arm.BadRequest("SubnetIsFull",
-					"Subnet %s (%s) has no free address left for IP configuration '%s'; use a larger subnet or free an address.", subnetID, pfx, c.Name)
-			}
-			addr = a
-		}
-		method = "Dynamic"
 	}
 	primary := i == 0
 	out := &IPConfig{ID: self, Name: c.Name, Type: Namespace + "/networkInterfaces/ipConfigurations"}

@@ -38,6 +38,8 @@ type Provider struct {
 	pes       *arm.Kind
 	ops       *arm.Operations
 	users     []SubnetUsers
+	links     []ServiceLinks
+	addrs     []AddressUsers
 	opts      Options
 	nicOwner  func(ctx context.Context, nicID string) (string, error)
 	// dnsWatchers are told when a virtual network is realized (its DNS

@@ -120,7 +120,11 @@ func (p *Provider) subnet(w http.ResponseWriter, r *arm.Request) error {
 	if len(errs) == 0 {
 		_, errs = checkSubnets(v.Name, spaces, v.Properties.Subnets)
 	}
+	errs = append(errs, checkDelegations(vid.Child("subnets", in.Name), in.Properties.Delegations)...)
 	if err := arm.Join(errs); err != nil {
+		return err
+	}
+	if err := p.checkKeptDelegations(r.Context(), vid, []*Subnet{&in}); err != nil {
 		return err
 	}
 	for k, s := range v.Properties.Subnets {

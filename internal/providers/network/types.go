@@ -63,13 +63,14 @@ type Subnet struct {
 
 // SubnetProperties are a subnet's properties.
 type SubnetProperties struct {
-	ProvisioningState                 string   `json:"provisioningState,omitempty"`
-	AddressPrefix                     string   `json:"addressPrefix,omitempty"`
-	AddressPrefixes                   []string `json:"addressPrefixes,omitempty"`
-	PrivateEndpointNetworkPolicies    string   `json:"privateEndpointNetworkPolicies,omitempty"`
-	PrivateLinkServiceNetworkPolicies string   `json:"privateLinkServiceNetworkPolicies,omitempty"`
-	IPConfigurations                  []SubRef `json:"ipConfigurations,omitempty"`
-	PrivateEndpoints                  []SubRef `json:"privateEndpoints,omitempty"`
+	ProvisioningState                 string        `json:"provisioningState,omitempty"`
+	AddressPrefix                     string        `json:"addressPrefix,omitempty"`
+	AddressPrefixes                   []string      `json:"addressPrefixes,omitempty"`
+	PrivateEndpointNetworkPolicies    string        `json:"privateEndpointNetworkPolicies,omitempty"`
+	PrivateLinkServiceNetworkPolicies string        `json:"privateLinkServiceNetworkPolicies,omitempty"`
+	IPConfigurations                  []SubRef      `json:"ipConfigurations,omitempty"`
+	PrivateEndpoints                  []SubRef      `json:"privateEndpoints,omitempty"`
+	Delegations                       []*Delegation `json:"delegations"`
 }
 
 // SubRef is a reference to another resource by ID.

@@ -52,6 +52,9 @@ func (p *Provider) buildVNet(ctx context.Context, r *arm.Request, id arm.Resourc
 		_, es = checkSubnets(id.Name(), spaces, in.Properties.Subnets)
 		errs = append(errs, es...)
 	}
+	for _, s := range in.Properties.Subnets {
+		errs = append(errs, checkDelegations(id.Child("subnets", s.Name), s.Properties.Delegations)...)
+	}
 	if err := arm.Join(errs); err != nil {
 		return arm.Record{}, err
 	}
@@ -69,6 +72,9 @@ func (p *Provider) buildVNet(ctx context.Context, r *arm.Request, id arm.Resourc
 		v.Properties.ResourceGUID = old.Properties.ResourceGUID
 		v.Properties.VirtualNetworkPeerings = old.Properties.VirtualNetworkPeerings
 		if err := p.checkRemovedSubnets(ctx, id, old.Properties.Subnets, in.Properties.Subnets); err != nil {
+			return arm.Record{}, err
+		}
+		if err := p.checkKeptDelegations(ctx, id, in.Properties.Subnets); err != nil {
 			return arm.Record{}, err
 		}
 	}
@@ -133,6 +139,7 @@ func normalizeSubnet(vnet arm.ResourceID, s *Subnet) *Subnet {
 	}
 	n.Properties.IPConfigurations = nil
 	n.Properties.PrivateEndpoints = nil
+	n.Properties.Delegations = normalizeDelegations(vnet.Child("subnets", s.Name), s.Properties.Delegations)
 	return &n
 }
 
@@ -153,8 +160,18 @@ func (p *Provider) checkRemovedSubnets(ctx context.Context, vnet arm.ResourceID,
 	return nil
 }
 
-// subnetFree answers InUseSubnetCannotBeDeleted when something uses the subnet.
+// subnetFree answers InUseSubnetCannotBeDeleted when something uses the
+// subnet: an IP configuration, a private endpoint, a service's resource.
 func (p *Provider) subnetFree(ctx context.Context, subnet arm.ResourceID) error {
+	links, err := p.serviceLinks(ctx, subnet.String())
+	if err != nil {
+		return err
+	}
+	if len(links) > 0 {
+		return arm.Errorf(http.StatusBadRequest, "InUseSubnetCannotBeDeleted",
+			"Subnet %s is in use by %s and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet.",
+			subnet.Name(), links[0].ID)
+	}
 	for _, u := range p.users {
 		ids, err := u(ctx, subnet.String())
 		if err != nil {

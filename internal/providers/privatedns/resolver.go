@@ -281,3 +281,12 @@ func (p *Provider) autoRegistered(ctx context.Context, zoneID, typ string, all b
 	}
 	return out
 }
+
+// Holds tells whether a zone linked to the virtual network holds name, and
+// whether the cloud's public DNS does (for forwarding rules, which come
+// after the linked zones and before the public DNS).
+func (p *Provider) Holds(vnetID, name string) (linked, public bool) {
+	idx := p.current(context.Background())
+	name = strings.ToLower(dns.Fqdn(name))
+	return zoneFor(idx.byVNet[strings.ToLower(vnetID)], name) != nil, zoneFor(idx.public, name) != nil
+}
