@@ -11,18 +11,27 @@ func WriteBody(w http.ResponseWriter, status int, st *Stored) {
 	WriteJSON(w, status, BodyOf(st))
 }
 
-// BodyOf is the JSON a client sees for a stored resource: its body, with
-// "etag" set from the revision when the type carries one.
-func BodyOf(st *Stored) json.RawMessage {
+// BodyOf is the JSON a client sees for a stored resource: its body over
+// what the client sent (Overlay), with "etag" set from the revision when
+// the type carries one.
+func BodyOf(st *Stored) json.RawMessage { return bodyWithETag(st, st.ETag()) }
+
+// BodyOfBare is BodyOf with the "etag" property a bare GUID, as Private
+// DNS returns it (the ETag header keeps its usual form; If-Match takes
+// either).
+func BodyOfBare(st *Stored) json.RawMessage { return bodyWithETag(st, BareETagOf(st.Revision)) }
+
+func bodyWithETag(st *Stored, etag string) json.RawMessage {
+	body := Overlay(st.Sent, st.Body)
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(st.Body, &m); err != nil || m == nil {
-		return st.Body
+	if err := json.Unmarshal(body, &m); err != nil || m == nil {
+		return body
 	}
 	if _, ok := m["etag"]; ok {
-		m["etag"], _ = json.Marshal(st.ETag())
+		m["etag"], _ = json.Marshal(etag)
 		if out, err := json.Marshal(m); err == nil {
 			return out
 		}
 	}
-	return st.Body
+	return body
 }

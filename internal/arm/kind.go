@@ -51,8 +51,10 @@ type Kind struct {
 	// of another Serialize kind, for kinds that allocate from its pool (an
 	// address from the subnets NICs take theirs from).
 	SerializeWith *Kind
-	serial        sync.Mutex
-	h             *kindHandler
+	// BareETag makes the body's etag a bare GUID (see BodyOfBare).
+	BareETag bool
+	serial   sync.Mutex
+	h        *kindHandler
 }
 
 // KindDeps are what every Kind needs from the server.
@@ -178,9 +180,25 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 // Body is what a client sees of a stored resource of this kind.
 func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
 	if k.View != nil {
-		st = &Stored{Record: Record{Body: k.View(ctx, st), Operation: st.Operation, Internal: st.Internal}, Key: st.Key, Revision: st.Revision}
+		st = &Stored{Record: Record{Body: k.View(ctx, st), Operation: st.Operation, Internal: st.Internal, Sent: st.Sent}, Key: st.Key, Revision: st.Revision}
+	}
+	if k.BareETag {
+		return BodyOfBare(st)
 	}
 	return BodyOf(st)
+}
+
+// SentOver is what a record written with body over cur (nil when
+// creating) keeps of the body (see SentOver).
+func (k *Kind) SentOver(ctx context.Context, body []byte, cur *Stored) json.RawMessage {
+	if cur == nil {
+		return Sent(body)
+	}
+	model := cur.Body
+	if k.View != nil {
+		model = k.View(ctx, cur)
+	}
+	return SentOver(body, cur.Sent, model)
 }
 
 // serialKind is the kind whose lock a write takes, if any.

@@ -79,6 +79,7 @@ func (h *kindHandler) put(w http.ResponseWriter, r *Request, id ResourceID, cur 
 	if err != nil {
 		return err
 	}
+	rec.Sent = h.k.SentOver(ctx, body, cur)
 	status := http.StatusCreated
 	if cur != nil {
 		status = http.StatusOK
@@ -192,6 +193,7 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 		if rec, err = h.k.Patch(r.Context(), r, id, body, cur); err != nil {
 			return err
 		}
+		rec.Sent = MergeSent(cur.Sent, body)
 	} else if rec, err = patchTags(r, cur); err != nil {
 		return err
 	}
@@ -218,10 +220,12 @@ func patchTags(r *Request, cur *Stored) (Record, error) {
 	if err := json.Unmarshal(cur.Body, &m); err != nil {
 		return Record{}, err
 	}
-	if in.Tags != nil {
-		m["tags"], _ = json.Marshal(*in.Tags)
-	}
 	rec := cur.Record
+	if in.Tags != nil {
+		tags, _ := json.Marshal(*in.Tags)
+		m["tags"] = tags
+		rec.Sent = MergeSent(cur.Sent, []byte(`{"tags":`+string(tags)+`}`))
+	}
 	rec.Body, _ = json.Marshal(m)
 	return rec, nil
 }

@@ -22,6 +22,9 @@ type Record struct {
 	Operation string `json:"operation,omitempty"`
 	// Internal is provider-private state (allocations, realization facts).
 	Internal json.RawMessage `json:"internal,omitempty"`
+	// Sent is what the client sent for the resource (see Sent): what the
+	// model does not hold is returned from it.
+	Sent json.RawMessage `json:"sent,omitempty"`
 }
 
 // Stored is a Record read from the store, with its revision.
@@ -37,6 +40,12 @@ func (s *Stored) ETag() string { return ETagOf(s.Revision) }
 // ETagOf formats a store revision as an ETag.
 func ETagOf(rev int64) string {
 	return fmt.Sprintf(`W/"00000000-0000-0000-0000-%012x"`, rev)
+}
+
+// BareETagOf formats a store revision as a bare GUID, the etag property
+// of types whose bodies carry one unquoted (Private DNS).
+func BareETagOf(rev int64) string {
+	return fmt.Sprintf("00000000-0000-0000-0000-%012x", rev)
 }
 
 // Records reads and writes Records in the store.

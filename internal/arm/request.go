@@ -50,6 +50,9 @@ func (r *Request) Decode(v any) error {
 	return DecodeJSON(data, v)
 }
 
+// ReadBody reads the raw body (for handlers that keep it, see Sent).
+func (r *Request) ReadBody() ([]byte, error) { return readBody(r) }
+
 // DecodeJSON decodes a request body, mapping errors to InvalidRequestContent.
 func DecodeJSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {

@@ -227,7 +227,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 	if err != nil {
 		return err
 	}
-	result := commandResult{ID: op.Name, Properties: commandStatus{ProvisioningState: "Running", StartedAt: time.Now().UTC()}}
+	result := commandResult{ID: commandID(op.Name), Properties: commandStatus{ProvisioningState: "Running", StartedAt: time.Now().UTC()}}
 	_ = p.ops.SetResult(ctx, op.Name, result)
 	p.ops.Go(op.Name, func(ctx context.Context) error {
 		out, code, rerr := p.execute(ctx, c, l, cl, nodes[0].vm, req)
@@ -239,7 +239,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 		}
 		return p.ops.SetResult(context.WithoutCancel(ctx), op.Name, result)
 	})
-	loc := r.BaseURL + id.String() + "/commandResults/" + op.Name + "?api-version=" + r.APIVersion
+	loc := r.BaseURL + id.String() + "/commandResults/" + commandID(op.Name) + "?api-version=" + r.APIVersion
 	p.ops.Accept(w, r, op, http.StatusAccepted, nil)
 	w.Header().Set("Location", loc)
 	return nil
@@ -283,6 +283,18 @@ func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *contr
 	return stdout + stderr, code, err
 }
 
+// commandID is the ID of a command run by operation opName: AKS's 32 hex
+// digits without dashes (az reads it from the Location header with \w*).
+func commandID(opName string) string { return strings.ReplaceAll(opName, "-", "") }
+
+// commandOperation is the operation of a command ID (either spelling).
+func commandOperation(id string) string {
+	if len(id) != 32 {
+		return id
+	}
+	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
+}
+
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // commandResult answers GET commandResults/{id}: 202 while running, the
@@ -292,7 +304,7 @@ func (p *Provider) commandResult(w http.ResponseWriter, r *arm.Request) error {
 	if err != nil {
 		return err
 	}
-	op, err := p.ops.Get(r.Context(), r.Var("command"))
+	op, err := p.ops.Get(r.Context(), commandOperation(r.Var("command")))
 	if err != nil || !strings.EqualFold(op.ResourceID, id.String()) || len(op.Result) == 0 {
 		return arm.Errorf(http.StatusNotFound, "NotFound", "Command '%s' of managed cluster '%s' was not found; its ID is the one 'aks command invoke' printed.", r.Var("command"), id.Name())
 	}

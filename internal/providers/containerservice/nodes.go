@@ -187,7 +187,7 @@ func (p *Provider) subnetPrefix(ctx context.Context, l *layout) (netip.Prefix, e
 	sid, _ := arm.ParseID(l.subnet)
 	for _, s := range v.Properties.Subnets {
 		if strings.EqualFold(s.Name, sid.Name()) {
-			return netip.ParsePrefix(s.Properties.AddressPrefix)
+			return netip.ParsePrefix(s.Prefix())
 		}
 	}
 	return netip.Prefix{}, fmt.Errorf("the node subnet %s was not found", l.subnet)

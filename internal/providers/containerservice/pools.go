@@ -13,7 +13,14 @@ type AgentPool struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
 	Type       string `json:"type"`
+	ETag       string `json:"eTag,omitempty"`
 	Properties *Pool  `json:"properties"`
+}
+
+// bodyETag is the eTag property of a cluster or pool body: the revision's
+// ETag without the weak marker and quotes.
+func bodyETag(rev int64) string {
+	return strings.Trim(strings.TrimPrefix(arm.ETagOf(rev), "W/"), `"`)
 }
 
 // poolRoutes serve agentPools: views of the cluster's agentPoolProfiles,
@@ -34,6 +41,15 @@ func poolView(id arm.ResourceID, c *Cluster, pool *Pool) AgentPool {
 		Type: "Microsoft.ContainerService/managedClusters/agentPools", Properties: &out}
 }
 
+// poolBody is the agent pool a client sees: its view over what was sent
+// for it (kept in the cluster's kept body).
+func poolBody(id arm.ResourceID, st *arm.Stored, c *Cluster, pool *Pool) json.RawMessage {
+	v := poolView(id, c, pool)
+	v.ETag = bodyETag(st.Revision)
+	b, _ := json.Marshal(v)
+	return arm.Overlay(arm.ChildSent(st.Sent, "agentPoolProfiles", pool.Name, true), b)
+}
+
 func findPool(c *Cluster, name string) int {
 	for i, pool := range c.Properties.AgentPoolProfiles {
 		if strings.EqualFold(pool.Name, name) {
@@ -44,14 +60,13 @@ func findPool(c *Cluster, name string) int {
 }
 
 func (p *Provider) listPools(w http.ResponseWriter, r *arm.Request) error {
-	id, _, c, _, err := p.clusterOf(r)
+	id, st, c, _, err := p.clusterOf(r)
 	if err != nil {
 		return err
 	}
 	var items []json.RawMessage
 	for _, pool := range c.Properties.AgentPoolProfiles {
-		b, _ := json.Marshal(poolView(id, c, pool))
-		items = append(items, b)
+		items = append(items, poolBody(id, st, c, pool))
 	}
 	return arm.WritePage(w, r, items)
 }
@@ -72,7 +87,7 @@ func (p *Provider) pool(w http.ResponseWriter, r *arm.Request) error {
 		if i < 0 {
 			return arm.NotFound(id.Child("agentPools", name))
 		}
-		arm.WriteJSON(w, http.StatusOK, poolView(id, c, c.Properties.AgentPoolProfiles[i]))
+		arm.WriteJSON(w, http.StatusOK, poolBody(id, st, c, c.Properties.AgentPoolProfiles[i]))
 		return nil
 	case http.MethodDelete:
 		if i < 0 {
@@ -91,12 +106,17 @@ func (p *Provider) pool(w http.ResponseWriter, r *arm.Request) error {
 			return arm.BadRequest("OperationNotAllowed", "Agent pool '%s' is the cluster's last System pool and cannot be deleted; add another System pool first.", name)
 		}
 		c.Properties.AgentPoolProfiles = pools
+		st.Sent = arm.WithChildSent(st.Sent, "agentPoolProfiles", c.Properties.AgentPoolProfiles[i].Name, nil, true)
 		return p.writePools(w, r, id, st, c, http.StatusAccepted, nil)
 	}
 	var in struct {
 		Properties *Pool `json:"properties"`
 	}
-	if err := r.Decode(&in); err != nil {
+	data, err := r.ReadBody()
+	if err != nil {
+		return err
+	}
+	if err := arm.DecodeJSON(data, &in); err != nil {
 		return err
 	}
 	if in.Properties == nil {
@@ -128,6 +148,12 @@ func (p *Provider) pool(w http.ResponseWriter, r *arm.Request) error {
 	poolDefaults(pool, c.Properties.NetworkProfile.NetworkPlugin, c.Properties.KubernetesVersion)
 	pool.PowerState, pool.CurrentOrchVersion = &PowerState{Code: Running}, p.opts.Version.String()
 	pool.NodeImageVersion = "AKSUbuntu-2204gen2containerd-202511.01.0"
+	var prevSent, prevModel json.RawMessage
+	if i >= 0 {
+		prevSent = arm.ChildSent(st.Sent, "agentPoolProfiles", pool.Name, true)
+		prevModel, _ = json.Marshal(poolView(id, c, c.Properties.AgentPoolProfiles[i]))
+	}
+	st.Sent = arm.WithChildSent(st.Sent, "agentPoolProfiles", pool.Name, arm.SentOver(data, prevSent, prevModel), true)
 	status := http.StatusCreated
 	if i >= 0 {
 		c.Properties.AgentPoolProfiles[i] = pool
@@ -152,7 +178,8 @@ func (p *Provider) writePools(w http.ResponseWriter, r *arm.Request, id arm.Reso
 	var body any
 	if pool != nil {
 		c.Properties.ProvisioningState = arm.Updating
-		body = poolView(id, c, pool)
+		b, _ := json.Marshal(poolView(id, c, pool))
+		body = arm.Overlay(arm.ChildSent(rec.Sent, "agentPoolProfiles", pool.Name, true), b)
 	}
 	p.ops.Accept(w, r, op, status, body)
 	return nil

@@ -72,11 +72,11 @@ func checkGroup(c *Cluster, group string) error {
 	return nil
 }
 
-// viewCluster adds properties.privateLinkResources to a cluster's body,
-// as AKS returns it for private clusters.
+// viewCluster adds the eTag to a cluster's body and, for a private
+// cluster, properties.privateLinkResources, as AKS returns them.
 func (p *Provider) viewCluster(ctx context.Context, st *arm.Stored) json.RawMessage {
 	c, _, err := decodeCluster(st)
-	if err != nil || !c.Private() {
+	if err != nil {
 		return st.Body
 	}
 	var m map[string]json.RawMessage
@@ -84,7 +84,10 @@ func (p *Provider) viewCluster(ctx context.Context, st *arm.Stored) json.RawMess
 	if json.Unmarshal(st.Body, &m) != nil || json.Unmarshal(m["properties"], &props) != nil || props == nil {
 		return st.Body
 	}
-	props["privateLinkResources"], _ = json.Marshal(privateLinkResources(c.ID, c))
+	m["eTag"], _ = json.Marshal(bodyETag(st.Revision))
+	if c.Private() {
+		props["privateLinkResources"], _ = json.Marshal(privateLinkResources(c.ID, c))
+	}
 	m["properties"], _ = json.Marshal(props)
 	out, err := json.Marshal(m)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"golang.org/x/crypto/ssh"
 )
 
 // DefaultRegions are the regions the seed document lists for private
@@ -17,6 +18,7 @@ var (
 	clusterName = regexp.MustCompile(`^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$`)
 	poolName    = regexp.MustCompile(`^[a-z][a-z0-9]{0,11}$`)
 	dnsPrefix   = regexp.MustCompile(`^[a-zA-Z0-9]$|^[a-zA-Z0-9][-a-zA-Z0-9]{0,52}[a-zA-Z0-9]$`)
+	adminUser   = regexp.MustCompile(`^[A-Za-z][-A-Za-z0-9_]{0,63}$`)
 )
 
 // reserved are the ranges AKS refuses for cluster networks.
@@ -57,6 +59,29 @@ func checkNames(name string, c *Cluster) []*arm.Error {
 	}
 	if len(c.Properties.AgentPoolProfiles) > 0 && !system {
 		errs = append(errs, invalid("properties.agentPoolProfiles", "A managed cluster needs at least one agent pool with mode 'System'."))
+	}
+	return append(errs, checkLinuxProfile(c.Properties.LinuxProfile)...)
+}
+
+// checkLinuxProfile refuses SSH keys the nodes could not use, at PUT time
+// as AKS does (not later, as a node's failure).
+func checkLinuxProfile(lp *LinuxProfile) []*arm.Error {
+	if lp == nil {
+		return nil
+	}
+	var errs []*arm.Error
+	if !adminUser.MatchString(lp.AdminUsername) {
+		errs = append(errs, invalid("properties.linuxProfile.adminUsername",
+			"The admin user name '%s' is invalid: use letters, digits, '-' and '_', starting with a letter (at most 64).", lp.AdminUsername))
+	}
+	if len(lp.SSH.PublicKeys) == 0 {
+		errs = append(errs, invalid("properties.linuxProfile.ssh.publicKeys", "properties.linuxProfile.ssh.publicKeys needs one SSH public key."))
+	}
+	for i, k := range lp.SSH.PublicKeys {
+		if _, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.KeyData)); err != nil {
+			errs = append(errs, invalid(fmt.Sprintf("properties.linuxProfile.ssh.publicKeys[%d].keyData", i),
+				"The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid: it is not an SSH public key in OpenSSH's authorized_keys format ('ssh-rsa AAAA...')."))
+		}
 	}
 	return errs
 }
