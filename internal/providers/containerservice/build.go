@@ -193,6 +193,15 @@ func (p *Provider) defaults(id arm.ResourceID, c *Cluster, old *Cluster) {
 
 // poolDefaults fills in an agent pool's defaults.
 func poolDefaults(pool *Pool, plugin, version string) {
+	if strings.EqualFold(pool.ScaleSetPriority, "Spot") {
+		if pool.ScaleSetEvictionPolicy == "" {
+			pool.ScaleSetEvictionPolicy = "Delete"
+		}
+		if pool.SpotMaxPrice == nil {
+			noCap := -1.0 // AKS: pay up to the on-demand price
+			pool.SpotMaxPrice = &noCap
+		}
+	}
 	if pool.Count == nil {
 		pool.Count = intPtr(1)
 	}

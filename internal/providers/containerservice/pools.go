@@ -13,14 +13,13 @@ type AgentPool struct {
 	ID         string `json:"id"`
 	Name       string `json:"name"`
 	Type       string `json:"type"`
-	ETag       string `json:"eTag,omitempty"`
 	Properties *Pool  `json:"properties"`
 }
 
 // bodyETag is the eTag property of a cluster or pool body: the revision's
 // ETag without the weak marker and quotes.
 func bodyETag(rev int64) string {
-	return strings.Trim(strings.TrimPrefix(arm.ETagOf(rev), "W/"), `"`)
+	return arm.BareETagOf(rev)
 }
 
 // poolRoutes serve agentPools: views of the cluster's agentPoolProfiles,
@@ -45,7 +44,7 @@ func poolView(id arm.ResourceID, c *Cluster, pool *Pool) AgentPool {
 // for it (kept in the cluster's kept body).
 func poolBody(id arm.ResourceID, st *arm.Stored, c *Cluster, pool *Pool) json.RawMessage {
 	v := poolView(id, c, pool)
-	v.ETag = bodyETag(st.Revision)
+	v.Properties.ETag = bodyETag(st.Revision)
 	b, _ := json.Marshal(v)
 	return arm.Overlay(arm.ChildSent(st.Sent, "agentPoolProfiles", pool.Name, true), b)
 }

@@ -85,6 +85,14 @@ func (p *Provider) viewCluster(ctx context.Context, st *arm.Stored) json.RawMess
 		return st.Body
 	}
 	m["eTag"], _ = json.Marshal(bodyETag(st.Revision))
+	var pools []map[string]json.RawMessage
+	if json.Unmarshal(props["agentPoolProfiles"], &pools) == nil {
+		for _, pool := range pools {
+			pool["eTag"] = m["eTag"]
+			pool["provisioningState"] = props["provisioningState"]
+		}
+		props["agentPoolProfiles"], _ = json.Marshal(pools)
+	}
 	if c.Private() {
 		props["privateLinkResources"], _ = json.Marshal(privateLinkResources(c.ID, c))
 	}

@@ -94,6 +94,12 @@ type Pool struct {
 	Tags                map[string]string `json:"tags,omitempty"`
 	ProvisioningState   string            `json:"provisioningState,omitempty"`
 	PowerState          *PowerState       `json:"powerState,omitempty"`
+	// ETag is the cluster's revision, as AKS puts it on each pool.
+	ETag string `json:"eTag,omitempty"`
+	// Spot pools: stored, not enforced (nodes are never evicted).
+	ScaleSetPriority       string   `json:"scaleSetPriority,omitempty"`
+	ScaleSetEvictionPolicy string   `json:"scaleSetEvictionPolicy,omitempty"`
+	SpotMaxPrice           *float64 `json:"spotMaxPrice,omitempty"`
 }
 
 // LinuxProfile is the nodes' admin user and SSH keys.

@@ -82,7 +82,7 @@ func (p *Provider) subnetPrefix(ctx context.Context, subnetID string) (netip.Pre
 	if i < 0 {
 		return netip.Prefix{}, nil, notFound
 	}
-	pfx, err := netip.ParsePrefix(v.Properties.Subnets[i].Properties.AddressPrefix)
+	pfx, err := netip.ParsePrefix(v.Properties.Subnets[i].Prefix())
 	if err != nil {
 		return netip.Prefix{}, nil, notFound
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/google/uuid"
@@ -34,14 +35,16 @@ type NICProperties struct {
 	PrivateEndpoint             *SubRef     `json:"privateEndpoint,omitempty"`
 	EnableAcceleratedNetworking bool        `json:"enableAcceleratedNetworking"`
 	EnableIPForwarding          bool        `json:"enableIPForwarding"`
+	VnetEncryptionSupported     bool        `json:"vnetEncryptionSupported"`
 	NicType                     string      `json:"nicType,omitempty"`
 	DNSSettings                 *NICDNS     `json:"dnsSettings,omitempty"`
 }
 
 // NICDNS is a NIC's DNS settings.
 type NICDNS struct {
-	DNSServers        []string `json:"dnsServers"`
-	AppliedDNSServers []string `json:"appliedDnsServers"`
+	DNSServers               []string `json:"dnsServers"`
+	AppliedDNSServers        []string `json:"appliedDnsServers"`
+	InternalDomainNameSuffix string   `json:"internalDomainNameSuffix,omitempty"`
 }
 
 // IPConfig is an IP configuration of a NIC.
@@ -91,26 +94,47 @@ func (p *Provider) buildNIC(ctx context.Context, r *arm.Request, id arm.Resource
 	}
 	n := &NIC{ID: id.String(), Name: id.Name(), Type: Namespace + "/networkInterfaces", Location: loc, Tags: in.Tags}
 	n.Properties = NICProperties{ResourceGUID: uuid.NewString(), MacAddress: newMAC(), NicType: "Standard",
-		DNSSettings: &NICDNS{DNSServers: []string{}, AppliedDNSServers: []string{}}}
+		DNSSettings:                 &NICDNS{DNSServers: []string{}, AppliedDNSServers: []string{}},
+		EnableAcceleratedNetworking: in.Properties.EnableAcceleratedNetworking, // stored, not enforced
+		EnableIPForwarding:          in.Properties.EnableIPForwarding}
 	if d := in.Properties.DNSSettings; d != nil && len(d.DNSServers) > 0 {
 		if err := arm.Join(checkDNSServers("properties.dnsSettings.dnsServers", "network interface '"+id.Name()+"'", d.DNSServers)); err != nil {
 			return arm.Record{}, err
 		}
 		n.Properties.DNSSettings.DNSServers = d.DNSServers
 	}
+	n.Properties.DNSSettings.InternalDomainNameSuffix = internalSuffix(n.Properties.ResourceGUID)
 	if old != nil {
 		n.Properties.ResourceGUID, n.Properties.MacAddress = old.Properties.ResourceGUID, old.Properties.MacAddress
+		n.Properties.DNSSettings.InternalDomainNameSuffix = internalSuffix(old.Properties.ResourceGUID)
 		n.Properties.VirtualMachine, n.Properties.PrivateEndpoint = old.Properties.VirtualMachine, old.Properties.PrivateEndpoint
 	}
+	primary := primaryConfig(in.Properties.IPConfigurations)
 	for i, c := range in.Properties.IPConfigurations {
+		if i != primary && (c.Properties.Subnet == nil || c.Properties.Subnet.ID == "") {
+			c.Properties.Subnet = in.Properties.IPConfigurations[primary].Properties.Subnet // Azure: the primary's subnet
+		}
 		ipc, err := p.buildIPConfig(ctx, id, i, c, old)
 		if err != nil {
 			return arm.Record{}, err
 		}
+		isPrimary := i == primary
+		ipc.Properties.Primary = &isPrimary
 		n.Properties.IPConfigurations = append(n.Properties.IPConfigurations, ipc)
 	}
 	out, err := json.Marshal(n)
 	return arm.Record{Body: out}, err
+}
+
+// primaryConfig is the index of the primary IP configuration: the one
+// marked primary, else the first.
+func primaryConfig(cs []*IPConfig) int {
+	for i, c := range cs {
+		if c.Properties.Primary != nil && *c.Properties.Primary {
+			return i
+		}
+	}
+	return 0
 }
 
 func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int, c *IPConfig, old *NIC) (*IPConfig, error) {
@@ -148,6 +172,17 @@ func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int,
 		}
 	}
 	return out, nil
+}
+
+// internalSuffix is the NIC's internal DNS suffix as Azure shapes it
+// (<random>.<xx>.internal.cloudapp.net), made from its resource GUID so it
+// stays. Nothing resolves it: VMs' names resolve through linked zones.
+func internalSuffix(guid string) string {
+	g := strings.ReplaceAll(guid, "-", "")
+	if len(g) < 26 {
+		return ""
+	}
+	return g[:24] + "." + g[24:26] + ".internal.cloudapp.net"
 }
 
 func newMAC() string {

@@ -30,6 +30,7 @@ type PEProperties struct {
 	CustomDNSConfigs                    []DNSConfig   `json:"customDnsConfigs"`
 	CustomNetworkInterfaceName          string        `json:"customNetworkInterfaceName,omitempty"`
 	IPConfigurations                    []any         `json:"ipConfigurations"`
+	ApplicationSecurityGroups           []any         `json:"applicationSecurityGroups"` // stored, not enforced
 }
 
 // Connection is a private link service connection of an endpoint.
@@ -50,7 +51,8 @@ type ConnectionProps struct {
 	PrivateLinkServiceConnectionState *ConnectionState `json:"privateLinkServiceConnectionState,omitempty"`
 }
 
-// ConnectionState is Approved for every connection: aksbox auto-approves.
+// ConnectionState is a connection's state: Approved at once for an
+// automatic connection, Pending for a manual one until the owner decides.
 type ConnectionState struct {
 	Status          string `json:"status"`
 	Description     string `json:"description"`
@@ -61,6 +63,17 @@ type ConnectionState struct {
 type DNSConfig struct {
 	Fqdn        string   `json:"fqdn,omitempty"`
 	IPAddresses []string `json:"ipAddresses"`
+}
+
+// conn is the endpoint's one connection, automatic or manual (nil: none).
+func (e *PE) conn() *Connection {
+	if len(e.Properties.PrivateLinkServiceConnections) > 0 {
+		return e.Properties.PrivateLinkServiceConnections[0]
+	}
+	if len(e.Properties.ManualPrivateLinkServiceConnections) > 0 {
+		return e.Properties.ManualPrivateLinkServiceConnections[0]
+	}
+	return nil
 }
 
 func (p *Provider) peKind() *arm.Kind {
@@ -99,11 +112,35 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 	}
 	e := &PE{ID: id.String(), Name: id.Name(), Type: Namespace + "/privateEndpoints", Location: loc, Tags: in.Tags}
 	conn := &Connection{ID: connID, Name: c.Name, Type: Namespace + "/privateEndpoints/privateLinkServiceConnections"}
+	manual := len(in.Properties.ManualPrivateLinkServiceConnections) > 0
+	first := Approved
+	if manual {
+		first = Pending
+		conn.Type = Namespace + "/privateEndpoints/manualPrivateLinkServiceConnections"
+		conn.ID = id.Child("manualPrivateLinkServiceConnections", c.Name).String()
+	}
 	conn.Properties = ConnectionProps{ProvisioningState: arm.Succeeded, PrivateLinkServiceID: target.ID, GroupIDs: nonNilStrings(c.Properties.GroupIDs),
-		RequestMessage: c.Properties.RequestMessage, PrivateLinkServiceConnectionState: connectionState(Approved)}
-	e.Properties = PEProperties{Subnet: in.Properties.Subnet, NetworkInterfaces: []SubRef{}, PrivateLinkServiceConnections: []*Connection{conn},
+		RequestMessage: c.Properties.RequestMessage, PrivateLinkServiceConnectionState: connectionState(first)}
+	e.Properties = PEProperties{Subnet: in.Properties.Subnet, NetworkInterfaces: []SubRef{}, PrivateLinkServiceConnections: []*Connection{},
 		ManualPrivateLinkServiceConnections: []*Connection{}, CustomDNSConfigs: []DNSConfig{}, IPConfigurations: []any{},
 		CustomNetworkInterfaceName: in.Properties.CustomNetworkInterfaceName}
+	if manual {
+		e.Properties.ManualPrivateLinkServiceConnections = []*Connection{conn}
+	} else {
+		e.Properties.PrivateLinkServiceConnections = []*Connection{conn}
+	}
+	static, err := p.checkStaticIPs(ctx, id, in.Properties.Subnet.ID, in.Properties.IPConfigurations, cur)
+	if err != nil {
+		return arm.Record{}, err
+	}
+	e.Properties.IPConfigurations = in.Properties.IPConfigurations
+	e.Properties.ApplicationSecurityGroups = in.Properties.ApplicationSecurityGroups
+	if e.Properties.ApplicationSecurityGroups == nil {
+		e.Properties.ApplicationSecurityGroups = []any{}
+	}
+	if e.Properties.IPConfigurations == nil {
+		e.Properties.IPConfigurations = []any{}
+	}
 	rec := arm.Record{}
 	var o owner
 	if cur != nil {
@@ -115,7 +152,11 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 	// left Disconnected stays so until the endpoint is created again.
 	if cur == nil || !strings.EqualFold(o.Service, target.Service) || arm.IsSystem(ctx) {
 		o.Service, o.Generation, o.State = target.Service, generation(pls), ""
+		if manual {
+			o.State = Pending
+		}
 	}
+	o.StaticIP = static
 	o.FQDNs = target.FQDNs
 	rec.Internal, _ = json.Marshal(o)
 	rec.Body, err = json.Marshal(e)
@@ -157,12 +198,12 @@ func (p *Provider) realizePE(ctx context.Context, id arm.ResourceID, st *arm.Sto
 			}
 		}
 	}
-	if p.connectionStatus(ctx, &e, o) != Approved {
-		return p.fab.RemoveEndpoint(e.ID) // the address stays the endpoint's; nothing answers there
-	}
 	fn, err := p.plugOwnedNIC(ctx, id, st, e.Location, e.Properties.Subnet.ID, e.Properties.CustomNetworkInterfaceName, true)
 	if err != nil {
 		return err
+	}
+	if p.connectionStatus(ctx, &e, o) != Approved {
+		return p.fab.RemoveEndpoint(e.ID) // the address stays the endpoint's; nothing answers there
 	}
 	if err := p.fab.EnsureEndpoint(fabric.Endpoint{ID: e.ID, NIC: fn, Frontend: serviceOf(&e, o)}); err != nil {
 		if rerr := p.fab.RemoveEndpoint(e.ID); rerr != nil {
@@ -201,7 +242,7 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 			}
 		}
 	}
-	for _, c := range e.Properties.PrivateLinkServiceConnections {
+	if c := e.conn(); c != nil {
 		c.Properties.PrivateLinkServiceConnectionState = connectionState(p.connectionStatus(ctx, &e, in))
 	}
 	out, _ := json.Marshal(e)

@@ -51,8 +51,7 @@ func (p *Provider) listPeerings(w http.ResponseWriter, r *arm.Request) error {
 	}
 	var items []json.RawMessage
 	for _, pe := range v.Properties.VirtualNetworkPeerings {
-		b, _ := json.Marshal(pe)
-		items = append(items, b)
+		items = append(items, childView(st, peeringsField, pe.Name, pe))
 	}
 	return arm.WritePage(w, r, items)
 }
@@ -75,7 +74,8 @@ func (p *Provider) peering(w http.ResponseWriter, r *arm.Request) error {
 			return arm.NotFound(vid.Child("virtualNetworkPeerings", name))
 		}
 		viewed, _ := decodeVNet(p.viewVNet(r.Context(), st))
-		arm.WriteJSON(w, http.StatusOK, viewed.Properties.VirtualNetworkPeerings[i])
+		pe := viewed.Properties.VirtualNetworkPeerings[i]
+		arm.WriteJSON(w, http.StatusOK, childView(st, peeringsField, pe.Name, pe))
 		return nil
 	case http.MethodDelete:
 		if i < 0 {
@@ -86,17 +86,28 @@ func (p *Provider) peering(w http.ResponseWriter, r *arm.Request) error {
 		_ = json.Unmarshal(st.Internal, &in)
 		delete(in.ConnectedPeers, strings.ToLower(v.Properties.VirtualNetworkPeerings[i].Name))
 		st.Internal, _ = json.Marshal(in)
+		keepChild(st, peeringsField, v.Properties.VirtualNetworkPeerings[i].Name, nil, nil)
 		v.Properties.VirtualNetworkPeerings = append(v.Properties.VirtualNetworkPeerings[:i], v.Properties.VirtualNetworkPeerings[i+1:]...)
 		return p.writeChild(w, r, vid, st, v, http.StatusAccepted, nil)
 	}
+	data, err := r.ReadBody()
+	if err != nil {
+		return err
+	}
 	var in Peering
-	if err := r.Decode(&in); err != nil {
+	if err := arm.DecodeJSON(data, &in); err != nil {
 		return err
 	}
 	pe, err := p.checkPeering(r.Context(), vid, v, name, &in)
 	if err != nil {
 		return err
 	}
+	var prev any
+	if i >= 0 {
+		viewed, _ := decodeVNet(p.viewVNet(r.Context(), st))
+		prev = viewed.Properties.VirtualNetworkPeerings[i]
+	}
+	keepChild(st, peeringsField, pe.Name, data, prev)
 	status := http.StatusCreated
 	if i >= 0 {
 		pe.Name = v.Properties.VirtualNetworkPeerings[i].Name

@@ -43,6 +43,7 @@ func (p *Provider) viewVNet(ctx context.Context, st *arm.Stored) json.RawMessage
 		}
 		if remote != nil {
 			pe.Properties.RemoteAddressSpace = &AddressSpace{AddressPrefixes: remote.Properties.AddressSpace.AddressPrefixes}
+			pe.Properties.RemoteVirtualNetworkAddressSpace = pe.Properties.RemoteAddressSpace
 		}
 		pe.Etag = st.ETag()
 	}

@@ -45,6 +45,9 @@ func (p *Provider) AddPrivateLinkResourceType(resourceType string, resolve Priva
 const (
 	Approved = "Approved"
 	Rejected = "Rejected"
+	// Pending is a manual connection (manualPrivateLinkServiceConnections)
+	// that the service's owner has not approved or rejected yet.
+	Pending = "Pending"
 )
 
 // resolveTarget finds the private link service a connection names: the
@@ -114,8 +117,8 @@ func serviceOf(e *PE, o owner) string {
 	if o.Service != "" {
 		return o.Service
 	}
-	if len(e.Properties.PrivateLinkServiceConnections) > 0 {
-		return e.Properties.PrivateLinkServiceConnections[0].Properties.PrivateLinkServiceID
+	if c := e.conn(); c != nil {
+		return c.Properties.PrivateLinkServiceID
 	}
 	return ""
 }
@@ -142,6 +145,8 @@ func connectionState(status string) *ConnectionState {
 	case Disconnected:
 		return &ConnectionState{Status: Disconnected, ActionsRequired: "None",
 			Description: "The private link service this endpoint connected to was deleted; delete and re-create the private endpoint to connect again."}
+	case Pending:
+		return &ConnectionState{Status: Pending, Description: "Awaiting approval", ActionsRequired: "None"}
 	}
 	return &ConnectionState{Status: Approved, Description: "Auto-Approved", ActionsRequired: "None"}
 }
@@ -152,7 +157,7 @@ type EndpointConnection struct {
 	Name     string // <endpoint>.<endpoint's group>
 	Endpoint string // the private endpoint's ID
 	Target   string // what the endpoint named: the service, or a resource of another provider
-	Status   string // Approved or Rejected
+	Status   string // Approved, Pending or Rejected
 }
 
 // Connections lists the connections of the private link service
@@ -167,11 +172,11 @@ func (p *Provider) Connections(ctx context.Context, serviceID, through string) (
 	var out []EndpointConnection
 	for _, st := range all {
 		var e PE
-		if json.Unmarshal(st.Body, &e) != nil || len(e.Properties.PrivateLinkServiceConnections) == 0 || arm.State(st.Body) == arm.Deleting {
+		if json.Unmarshal(st.Body, &e) != nil || e.conn() == nil || arm.State(st.Body) == arm.Deleting {
 			continue
 		}
 		o := ownerOf(st)
-		target := e.Properties.PrivateLinkServiceConnections[0].Properties.PrivateLinkServiceID
+		target := e.conn().Properties.PrivateLinkServiceID
 		if !strings.EqualFold(serviceOf(&e, o), serviceID) || (through != "" && !strings.EqualFold(target, through)) {
 			continue
 		}
@@ -185,10 +190,10 @@ func (p *Provider) Connections(ctx context.Context, serviceID, through string) (
 	return out, nil
 }
 
-// SetConnectionState is the owner's side of a connection: Rejected or
-// Disconnected (the connection deleted) ends it for good, and the
-// endpoint stops forwarding at once; the endpoint itself stays, as in
-// Azure, until it is deleted.
+// SetConnectionState is the owner's side of a connection: Approved (of a
+// Pending one) starts its forwarding; Rejected or Disconnected (the
+// connection deleted) ends it for good, and the endpoint stops forwarding
+// at once; the endpoint itself stays, as in Azure, until it is deleted.
 func (p *Provider) SetConnectionState(ctx context.Context, endpointID, status string) error {
 	id, err := arm.ParseID(endpointID)
 	if err != nil {
@@ -196,6 +201,13 @@ func (p *Provider) SetConnectionState(ctx context.Context, endpointID, status st
 	}
 	if err := p.updateOwner(ctx, id, func(o *owner) { o.State = status }); err != nil {
 		return err
+	}
+	if status == Approved {
+		st, err := p.rec.Get(ctx, id.String())
+		if err != nil {
+			return err
+		}
+		return p.realizePE(ctx, id, st)
 	}
 	return p.fab.RemoveEndpoint(idOfEndpoint(ctx, p, id))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -17,20 +18,30 @@ import (
 // ownedNIC creates (or finds) the NIC a private endpoint or private link
 // service owns, as Azure does ("<name>.nic.<guid>" in the owner's group),
 // with an address allocated in subnetID like any NIC's.
-func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subnetID, nicName string, markPE bool) (*NIC, error) {
+func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subnetID, nicName, staticIP string, markPE bool) (*NIC, error) {
 	nicID := arm.ResourceID{Subscription: owner.Subscription, ResourceGroup: owner.ResourceGroup, Namespace: Namespace,
 		Types: []string{"networkInterfaces"}, Names: []string{nicName}}
 	var out *NIC
 	err := p.nics.Exclusive(func() error {
 		if st, err := p.rec.Get(ctx, nicID.String()); err == nil {
 			out = &NIC{}
-			return json.Unmarshal(st.Body, out)
+			if err := json.Unmarshal(st.Body, out); err != nil {
+				return err
+			}
+			if pe := out.Properties.PrivateEndpoint; markPE && (pe == nil || !strings.EqualFold(pe.ID, owner.String())) {
+				return arm.Errorf(http.StatusConflict, "Conflict",
+					"Network interface %s already exists and is not private endpoint %s's; choose another customNetworkInterfaceName.", nicID.String(), owner.String())
+			}
+			return nil
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
 		cfg := &IPConfig{Name: "privateEndpointIpConfig", Properties: IPConfigProperties{Subnet: &SubRef{ID: subnetID}}}
 		if !markPE {
 			cfg.Name = "natIpConfig"
+		}
+		if staticIP != "" {
+			cfg.Properties.PrivateIPAllocationMethod, cfg.Properties.PrivateIPAddress = "Static", staticIP
 		}
 		ipc, err := p.buildIPConfig(ctx, nicID, 0, cfg, nil)
 		if err != nil {
@@ -106,6 +117,9 @@ type owner struct {
 	Generation string   `json:"generation,omitempty"`
 	State      string   `json:"state,omitempty"`
 	FQDNs      []string `json:"fqdns,omitempty"`
+	// StaticIP is the address an endpoint's ipConfigurations asked for
+	// (its NIC's, allocated Static); empty: the lowest free one.
+	StaticIP string `json:"staticIP,omitempty"`
 }
 
 func ownerOf(st *arm.Stored) owner {
@@ -125,7 +139,7 @@ func (p *Provider) plugOwnedNIC(ctx context.Context, id arm.ResourceID, st *arm.
 	if name == "" {
 		name = nicNameFor(id.Name())
 	}
-	nic, err := p.ownedNIC(ctx, id, loc, subnetID, name, markPE)
+	nic, err := p.ownedNIC(ctx, id, loc, subnetID, name, o.StaticIP, markPE)
 	if err != nil {
 		return fabric.NIC{}, err
 	}

@@ -67,6 +67,7 @@ func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider
 	p.publicIPs = p.publicIPKind()
 	p.plss = p.plsKind()
 	p.pes = p.peKind()
+	p.pes.SerializeWith = p.nics // a static address is checked against the NICs' allocations
 	p.users = append(p.users, p.nicUsers)
 	return p
 }

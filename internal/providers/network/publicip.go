@@ -66,6 +66,15 @@ func (p *Provider) buildPublicIP(ctx context.Context, r *arm.Request, id arm.Res
 			errs = append(errs, arm.InvalidParameter("sku.name", "The public IP SKU '%s' is not valid; use Basic or Standard.", in.Sku.Name))
 		}
 	}
+	if in.Sku != nil && in.Sku.Tier != "" {
+		switch strings.ToLower(in.Sku.Tier) {
+		case "regional":
+		case "global": // stored, not enforced: every public IP is the host's
+			sku.Tier = "Global"
+		default:
+			errs = append(errs, arm.InvalidParameter("sku.tier", "The public IP SKU tier '%s' is not valid; use Regional or Global.", in.Sku.Tier))
+		}
+	}
 	if err := arm.Join(errs); err != nil {
 		return arm.Record{}, err
 	}

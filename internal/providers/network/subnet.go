@@ -64,8 +64,7 @@ func (p *Provider) listSubnets(w http.ResponseWriter, r *arm.Request) error {
 	}
 	var items []json.RawMessage
 	for _, s := range v.Properties.Subnets {
-		b, _ := json.Marshal(p.subnetBody(r, vid, st, s))
-		items = append(items, b)
+		items = append(items, childView(st, subnetsField, s.Name, p.subnetBody(r, vid, st, s)))
 	}
 	return arm.WritePage(w, r, items)
 }
@@ -87,7 +86,8 @@ func (p *Provider) subnet(w http.ResponseWriter, r *arm.Request) error {
 		if i < 0 {
 			return arm.NotFound(vid.Child("subnets", name))
 		}
-		arm.WriteJSON(w, http.StatusOK, p.subnetBody(r, vid, st, v.Properties.Subnets[i]))
+		s := v.Properties.Subnets[i]
+		arm.WriteJSON(w, http.StatusOK, childView(st, subnetsField, s.Name, p.subnetBody(r, vid, st, s)))
 		return nil
 	case http.MethodDelete:
 		if i < 0 {
@@ -97,20 +97,27 @@ func (p *Provider) subnet(w http.ResponseWriter, r *arm.Request) error {
 		if err := p.subnetFree(r.Context(), vid.Child("subnets", v.Properties.Subnets[i].Name)); err != nil {
 			return err
 		}
+		keepChild(st, subnetsField, v.Properties.Subnets[i].Name, nil, nil)
 		v.Properties.Subnets = append(v.Properties.Subnets[:i], v.Properties.Subnets[i+1:]...)
 		return p.writeChild(w, r, vid, st, v, http.StatusAccepted, nil)
 	}
 	if State(st) == arm.Deleting {
 		return arm.Errorf(http.StatusConflict, "AnotherOperationInProgress", "Virtual network '%s' is being deleted.", v.Name)
 	}
+	data, err := r.ReadBody()
+	if err != nil {
+		return err
+	}
 	var in Subnet
-	if err := r.Decode(&in); err != nil {
+	if err := arm.DecodeJSON(data, &in); err != nil {
 		return err
 	}
 	in.Name = name
 	status := http.StatusCreated
+	var prev any // the subnet as a client could read it, when it exists
 	if i >= 0 {
 		in.Name = v.Properties.Subnets[i].Name
+		prev = p.subnetBody(r, vid, st, v.Properties.Subnets[i])
 		v.Properties.Subnets[i] = &in
 		status = http.StatusOK
 	} else {
@@ -130,6 +137,7 @@ func (p *Provider) subnet(w http.ResponseWriter, r *arm.Request) error {
 	for k, s := range v.Properties.Subnets {
 		v.Properties.Subnets[k] = normalizeSubnet(vid, s)
 	}
+	keepChild(st, subnetsField, in.Name, data, prev)
 	return p.writeChild(w, r, vid, st, v, status, v.Properties.Subnets[findSubnet(v, name)])
 }
 
@@ -143,7 +151,7 @@ func (p *Provider) writeChild(w http.ResponseWriter, r *arm.Request, vid arm.Res
 	if err != nil {
 		return err
 	}
-	op, nst, err := p.vnets.Write(r.Context(), vid, arm.Record{Body: body, Internal: st.Internal}, st.Revision)
+	op, nst, err := p.vnets.Write(r.Context(), vid, arm.Record{Body: body, Internal: st.Internal, Sent: st.Sent}, st.Revision)
 	if err != nil {
 		return err
 	}
@@ -157,13 +165,13 @@ func (p *Provider) writeChild(w http.ResponseWriter, r *arm.Request, vid arm.Res
 		c := *s
 		c.Etag = nst.ETag()
 		c.Properties.ProvisioningState = arm.Updating
-		childOut = &c
+		childOut = childView(nst, subnetsField, c.Name, &c)
 	}
 	if pe, ok := child.(*Peering); ok {
 		c := *pe
 		c.Etag = nst.ETag()
 		c.Properties.ProvisioningState = arm.Updating
-		childOut = &c
+		childOut = childView(nst, peeringsField, c.Name, &c)
 	}
 	p.accept(w, r, op, status, childOut)
 	return nil

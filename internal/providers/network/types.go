@@ -71,6 +71,37 @@ type SubnetProperties struct {
 	IPConfigurations                  []SubRef      `json:"ipConfigurations,omitempty"`
 	PrivateEndpoints                  []SubRef      `json:"privateEndpoints,omitempty"`
 	Delegations                       []*Delegation `json:"delegations"`
+	// Purpose is Azure's read-only note on a delegated subnet ("" for
+	// the services aksbox knows).
+	Purpose *string `json:"purpose,omitempty"`
+	// ServiceEndpoints are stored, not enforced (aksbox has no Azure
+	// services behind them).
+	ServiceEndpoints []*ServiceEndpoint `json:"serviceEndpoints,omitempty"`
+}
+
+// ServiceEndpoint is a subnet's service endpoint.
+type ServiceEndpoint struct {
+	Service           string   `json:"service"`
+	Locations         []string `json:"locations,omitempty"`
+	ProvisioningState string   `json:"provisioningState,omitempty"`
+}
+
+// Ranges are the subnet's address ranges: addressPrefix, or addressPrefixes
+// as sent (Azure keeps whichever the client used).
+func (s *Subnet) Ranges() []string {
+	if s.Properties.AddressPrefix != "" {
+		return []string{s.Properties.AddressPrefix}
+	}
+	return s.Properties.AddressPrefixes
+}
+
+// Prefix is the subnet's first range: the one the fabric realizes (a
+// subnet's further ranges are stored and checked, not realized).
+func (s *Subnet) Prefix() string {
+	if r := s.Ranges(); len(r) > 0 {
+		return r[0]
+	}
+	return ""
 }
 
 // SubRef is a reference to another resource by ID.
@@ -89,15 +120,19 @@ type Peering struct {
 
 // PeeringProperties are a peering's properties.
 type PeeringProperties struct {
-	ProvisioningState         string        `json:"provisioningState,omitempty"`
-	PeeringState              string        `json:"peeringState,omitempty"`
-	PeeringSyncLevel          string        `json:"peeringSyncLevel,omitempty"`
-	RemoteVirtualNetwork      *SubRef       `json:"remoteVirtualNetwork"`
-	RemoteAddressSpace        *AddressSpace `json:"remoteAddressSpace,omitempty"`
-	AllowVirtualNetworkAccess *bool         `json:"allowVirtualNetworkAccess,omitempty"`
-	AllowForwardedTraffic     *bool         `json:"allowForwardedTraffic,omitempty"`
-	AllowGatewayTransit       *bool         `json:"allowGatewayTransit,omitempty"`
-	UseRemoteGateways         *bool         `json:"useRemoteGateways,omitempty"`
+	ProvisioningState    string        `json:"provisioningState,omitempty"`
+	PeeringState         string        `json:"peeringState,omitempty"`
+	PeeringSyncLevel     string        `json:"peeringSyncLevel,omitempty"`
+	RemoteVirtualNetwork *SubRef       `json:"remoteVirtualNetwork"`
+	RemoteAddressSpace   *AddressSpace `json:"remoteAddressSpace,omitempty"`
+	// RemoteVirtualNetworkAddressSpace is the remote's address space as it
+	// is now (Azure keeps remoteAddressSpace as it was when peered; aksbox
+	// has them equal).
+	RemoteVirtualNetworkAddressSpace *AddressSpace `json:"remoteVirtualNetworkAddressSpace,omitempty"`
+	AllowVirtualNetworkAccess        *bool         `json:"allowVirtualNetworkAccess,omitempty"`
+	AllowForwardedTraffic            *bool         `json:"allowForwardedTraffic,omitempty"`
+	AllowGatewayTransit              *bool         `json:"allowGatewayTransit,omitempty"`
+	UseRemoteGateways                *bool         `json:"useRemoteGateways,omitempty"`
 }
 
 // Peering states.

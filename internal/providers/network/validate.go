@@ -73,10 +73,12 @@ func within(p netip.Prefix, spaces []netip.Prefix) bool {
 }
 
 // checkSubnets validates subnet prefixes against the address space and
-// each other, collecting every problem.
+// each other, collecting every problem. A subnet may have several ranges
+// (addressPrefixes); each is checked, and the first is returned.
 func checkSubnets(vnet string, spaces []netip.Prefix, subnets []*Subnet) ([]netip.Prefix, []*arm.Error) {
 	var errs []*arm.Error
 	prefixes := make([]netip.Prefix, len(subnets))
+	ranges := make([][]netip.Prefix, len(subnets))
 	seen := map[string]bool{}
 	for i, s := range subnets {
 		if e := validName("subnet", s.Name, 80); e != nil {
@@ -88,31 +90,35 @@ func checkSubnets(vnet string, spaces []netip.Prefix, subnets []*Subnet) ([]neti
 			continue
 		}
 		seen[strings.ToLower(s.Name)] = true
-		raw := s.Properties.AddressPrefix
-		if raw == "" && len(s.Properties.AddressPrefixes) > 0 {
-			raw = s.Properties.AddressPrefixes[0]
-		}
-		if raw == "" {
+		raws := s.Ranges()
+		if len(raws) == 0 {
 			errs = append(errs, arm.InvalidParameter("properties.addressPrefix", "Subnet '%s' has no addressPrefix; give one inside the address space of virtual network '%s'.", s.Name, vnet))
 			continue
 		}
-		p, e := parsePrefix("subnet '"+s.Name+"'", raw, 8, 29)
-		if e != nil {
-			errs = append(errs, e)
-			continue
-		}
-		if !within(p, spaces) {
-			errs = append(errs, arm.BadRequest("NetcfgSubnetRangeOutsideVnet",
-				"Subnet '%s' is not valid because its IP address range %s is outside the IP address range of virtual network '%s' (%s).", s.Name, p, vnet, joinPrefixes(spaces)))
-			continue
-		}
-		for j := 0; j < i; j++ {
-			if prefixes[j].IsValid() && overlaps(p, prefixes[j]) {
-				errs = append(errs, arm.BadRequest("NetcfgSubnetRangesOverlap",
-					"Subnet '%s' is not valid because its IP address range %s overlaps with that of subnet '%s' (%s) in virtual network '%s'.", s.Name, p, subnets[j].Name, prefixes[j], vnet))
+		for _, raw := range raws {
+			p, e := parsePrefix("subnet '"+s.Name+"'", raw, 8, 29)
+			if e != nil {
+				errs = append(errs, e)
+				continue
 			}
+			if !within(p, spaces) {
+				errs = append(errs, arm.BadRequest("NetcfgSubnetRangeOutsideVnet",
+					"Subnet '%s' is not valid because its IP address range %s is outside the IP address range of virtual network '%s' (%s).", s.Name, p, vnet, joinPrefixes(spaces)))
+				continue
+			}
+			for j := 0; j <= i; j++ {
+				for _, q := range ranges[j] {
+					if overlaps(p, q) {
+						errs = append(errs, arm.BadRequest("NetcfgSubnetRangesOverlap",
+							"Subnet '%s' is not valid because its IP address range %s overlaps with that of subnet '%s' (%s) in virtual network '%s'.", s.Name, p, subnets[j].Name, q, vnet))
+					}
+				}
+			}
+			ranges[i] = append(ranges[i], p)
 		}
-		prefixes[i] = p
+		if len(ranges[i]) > 0 {
+			prefixes[i] = ranges[i][0]
+		}
 	}
 	return prefixes, errs
 }

@@ -126,10 +126,6 @@ func normalizeSubnet(vnet arm.ResourceID, s *Subnet) *Subnet {
 	n.ID = vnet.Child("subnets", s.Name).String()
 	n.Type = Namespace + "/virtualNetworks/subnets"
 	n.Etag = ""
-	if n.Properties.AddressPrefix == "" && len(n.Properties.AddressPrefixes) > 0 {
-		n.Properties.AddressPrefix = n.Properties.AddressPrefixes[0]
-		n.Properties.AddressPrefixes = nil
-	}
 	n.Properties.ProvisioningState = arm.Succeeded
 	if n.Properties.PrivateEndpointNetworkPolicies == "" {
 		n.Properties.PrivateEndpointNetworkPolicies = "Disabled"
@@ -140,6 +136,13 @@ func normalizeSubnet(vnet arm.ResourceID, s *Subnet) *Subnet {
 	n.Properties.IPConfigurations = nil
 	n.Properties.PrivateEndpoints = nil
 	n.Properties.Delegations = normalizeDelegations(vnet.Child("subnets", s.Name), s.Properties.Delegations)
+	for _, e := range n.Properties.ServiceEndpoints {
+		e.ProvisioningState = arm.Succeeded
+	}
+	n.Properties.Purpose = nil
+	if len(n.Properties.Delegations) > 0 {
+		n.Properties.Purpose = new(string)
+	}
 	return &n
 }
 
@@ -208,7 +211,7 @@ func fabricVNet(v *VNet) fabric.VNet {
 		}
 	}
 	for _, s := range v.Properties.Subnets {
-		if p, err := netip.ParsePrefix(s.Properties.AddressPrefix); err == nil {
+		if p, err := netip.ParsePrefix(s.Prefix()); err == nil {
 			fv.Subnets = append(fv.Subnets, fabric.Subnet{Name: s.Name, Prefix: p})
 		}
 	}

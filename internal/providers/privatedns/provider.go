@@ -41,9 +41,9 @@ func (p *Provider) SetPublicGroup(groupID string) {
 func New(rec *arm.Records, log *slog.Logger) *Provider {
 	p := &Provider{rec: rec, log: log}
 	p.zones = &arm.Kind{Namespace: Namespace, Type: "privateDnsZones", APIVersions: APIVersions,
-		Build: p.buildZone, CheckDelete: p.checkDeleteZone, View: p.viewZone}
+		Build: p.buildZone, CheckDelete: p.checkDeleteZone, View: p.viewZone, BareETag: true}
 	p.links = &arm.Kind{Namespace: Namespace, Type: "privateDnsZones/virtualNetworkLinks", APIVersions: APIVersions,
-		Build: p.buildLink, View: p.viewLink, Serialize: true}
+		Build: p.buildLink, View: p.viewLink, Serialize: true, BareETag: true}
 	return p
 }
 

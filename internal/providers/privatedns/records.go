@@ -66,7 +66,7 @@ func (p *Provider) recordSet(w http.ResponseWriter, r *arm.Request) error {
 			return arm.NotFound(id)
 		}
 		w.Header().Set("ETag", cur.ETag())
-		arm.WriteBody(w, http.StatusOK, cur)
+		arm.WriteJSON(w, http.StatusOK, arm.BodyOfBare(cur))
 		return nil
 	case http.MethodDelete:
 		if cur == nil {
@@ -113,7 +113,7 @@ func (p *Provider) recordSet(w http.ResponseWriter, r *arm.Request) error {
 	if cur == nil {
 		status = http.StatusCreated
 	}
-	arm.WriteBody(w, status, st)
+	arm.WriteJSON(w, status, arm.BodyOfBare(st))
 	return nil
 }
 
@@ -153,6 +153,7 @@ func (p *Provider) checkRecordSet(r *arm.Request, zid arm.ResourceID, zone, typ,
 	if in.Properties.TTL < 0 || in.Properties.TTL > 2147483647 {
 		errs = append(errs, arm.InvalidParameter("properties.ttl", "The TTL %d must be from 0 to 2147483647 seconds.", in.Properties.TTL))
 	}
+	name = strings.ToLower(name) // Azure lower-cases record set names, in the ID too
 	rs := &RecordSet{ID: zid.Child(typ, name).String(), Name: name, Type: Namespace + "/privateDnsZones/" + typ}
 	rs.Properties = RecordSetProps{TTL: in.Properties.TTL, Fqdn: fqdn(name, zone), Metadata: in.Properties.Metadata}
 	if rs.Properties.TTL == 0 {
@@ -245,7 +246,7 @@ func (p *Provider) listRecordSets(w http.ResponseWriter, r *arm.Request) error {
 			continue
 		}
 		if all || strings.EqualFold(id.Types[1], typ) {
-			items = append(items, arm.BodyOf(st))
+			items = append(items, arm.BodyOfBare(st))
 		}
 	}
 	items = append(items, p.autoRegistered(r.Context(), zid.String(), typ, all)...)
