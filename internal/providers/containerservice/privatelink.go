@@ -204,14 +204,7 @@ func (p *Provider) connections(r *arm.Request) (arm.ResourceID, *Cluster, []netw
 
 // connectionBody is a PrivateEndpointConnection of AKS's API.
 func connectionBody(clusterID string, ec network.EndpointConnection) map[string]any {
-	desc := "Auto-Approved"
-	if ec.Status == network.Rejected {
-		desc = "Rejected by the owner of the managed cluster."
-	}
-	return map[string]any{"id": clusterID + "/privateEndpointConnections/" + ec.Name, "name": ec.Name,
-		"type": "Microsoft.Network/privateLinkServices/privateEndpointConnections",
-		"properties": map[string]any{"provisioningState": arm.Succeeded, "privateEndpoint": map[string]string{"id": ec.Endpoint},
-			"privateLinkServiceConnectionState": map[string]string{"status": ec.Status, "description": desc}}}
+	return network.ConnectionBody(clusterID, ec)
 }
 
 func (p *Provider) listEndpointConnections(w http.ResponseWriter, r *arm.Request) error {
@@ -256,33 +249,19 @@ func (p *Provider) endpointConnection(w http.ResponseWriter, r *arm.Request) err
 		w.WriteHeader(http.StatusOK)
 		return nil
 	case http.MethodPut:
-		var in struct {
-			Properties struct {
-				State *struct {
-					Status string `json:"status"`
-				} `json:"privateLinkServiceConnectionState"`
-			} `json:"properties"`
-		}
+		var in network.ConnectionRequest
 		if err := r.Decode(&in); err != nil {
 			return err
 		}
-		if in.Properties.State == nil {
-			return arm.InvalidParameter("properties.privateLinkServiceConnectionState", "The private endpoint connection needs properties.privateLinkServiceConnectionState.status: Approved or Rejected.")
+		status, err := in.Status()
+		if err != nil {
+			return err
 		}
-		switch status := in.Properties.State.Status; {
-		case strings.EqualFold(status, found.Status):
-		case strings.EqualFold(status, network.Rejected):
-			if err := p.links.SetConnectionState(r.Context(), found.Endpoint, network.Rejected); err != nil {
-				return err
-			}
-			found.Status = network.Rejected
-		case strings.EqualFold(status, network.Approved):
-			return arm.InvalidParameter("properties.privateLinkServiceConnectionState.status",
-				"Private endpoint connection '%s' was rejected and cannot be approved again; delete the private endpoint and create it again.", found.Name)
-		default:
-			return arm.InvalidParameter("properties.privateLinkServiceConnectionState.status",
-				"Status '%s' of private endpoint connection '%s' is not one that can be set; use Approved or Rejected.", status, found.Name)
+		ec, err := network.Decide(r.Context(), p.links, *found, status)
+		if err != nil {
+			return err
 		}
+		found = &ec
 	}
 	arm.WriteJSON(w, http.StatusOK, connectionBody(c.ID, *found))
 	return nil

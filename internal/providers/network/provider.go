@@ -87,6 +87,7 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.vnets.Serve(s, d)
 	p.nics.Serve(s, d)
 	p.publicIPs.Serve(s, d)
+	p.plsConnectionRoutes(s, d)
 	p.plss.Serve(s, d)
 	p.pes.Serve(s, d)
 }
