@@ -142,3 +142,39 @@ func TestManualEndpointStaticAddressAndSubnetRanges(t *testing.T) {
 		t.Fatalf("left: %v", ns)
 	}
 }
+
+// Values Azure refuses are refused at PUT time with its code, naming the
+// property, and nothing is made.
+func TestNetworkBadValuesRefusedAtPUT(t *testing.T) {
+	needRoot(t)
+	in := start(t, "--provider-registration-delay", "0s")
+	l := newNetLab(t, in, "badv")
+	l.vnet("v", "10.71.0.0/16", "10.71.1.0/24")
+	base := "/subscriptions/" + in.Sub + "/resourceGroups/badv/providers/Microsoft.Network/"
+	const v = "?api-version=2024-07-01"
+	subnet := `{"id":"` + l.subnetID("v") + `"}`
+	cases := []struct{ name, path, body, code, inMessage string }{
+		{"allocation method outside the enum", "networkInterfaces/n1",
+			`{"location":"westus2","properties":{"ipConfigurations":[{"name":"c","properties":{"subnet":` + subnet + `,"privateIPAllocationMethod":"Sometimes"}}]}}`,
+			"InvalidRequestFormat", "properties.ipConfigurations[0].properties.privateIPAllocationMethod"},
+		{"a boolean as a string", "networkInterfaces/n2",
+			`{"location":"westus2","properties":{"enableAcceleratedNetworking":"yes","ipConfigurations":[{"name":"c","properties":{"subnet":` + subnet + `}}]}}`,
+			"InvalidRequestContent", "properties.enableAcceleratedNetworking"},
+		{"public IP method outside the enum", "publicIPAddresses/p1", `{"location":"westus2","properties":{"publicIPAllocationMethod":"Sometimes"}}`,
+			"InvalidRequestFormat", "properties.publicIPAllocationMethod"},
+		{"public IP tier outside the enum", "publicIPAddresses/p2", `{"location":"westus2","sku":{"name":"Standard","tier":"Planet"}}`,
+			"InvalidParameter", "Planet"},
+		{"subnet policy outside the enum", "virtualNetworks/v/subnets/s2", `{"properties":{"addressPrefix":"10.71.2.0/24","privateEndpointNetworkPolicies":"Maybe"}}`,
+			"InvalidRequestFormat", "privateEndpointNetworkPolicies"},
+	}
+	for _, c := range cases {
+		code, m, _ := in.call("PUT", base+c.path+v, c.body)
+		if code != 400 || errCode(m) != c.code || !strings.Contains(errMessage(m), c.inMessage) {
+			t.Errorf("%s: %d %v, want 400 %s naming %s", c.name, code, m, c.code, c.inMessage)
+		}
+		if code, _, _ := in.call("GET", base+c.path+v, ""); code != 404 {
+			t.Errorf("%s: the refused resource exists (%d)", c.name, code)
+		}
+	}
+	in.mustAksbox("group", "delete", "-n", "badv", "--yes")
+}

@@ -172,3 +172,44 @@ func TestNodeNames(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+// An SSH key the nodes could not use is refused at PUT time, as AKS does,
+// naming the field; a good key and admin user pass.
+func TestCheckLinuxProfile(t *testing.T) {
+	good := "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ9cnV8M1cNz4UaF8jRS4xjD8VfZC7ZNBZEdlR9rW0cS user@host"
+	profile := func(user string, keys ...string) *LinuxProfile {
+		lp := &LinuxProfile{AdminUsername: user}
+		for _, k := range keys {
+			lp.SSH.PublicKeys = append(lp.SSH.PublicKeys, struct {
+				KeyData string `json:"keyData"`
+			}{k})
+		}
+		return lp
+	}
+	cases := []struct {
+		name string
+		lp   *LinuxProfile
+		want string
+	}{
+		{"none", nil, ""},
+		{"good", profile("azureuser", good), ""},
+		{"placeholder key", profile("azureuser", "keydata"), "InvalidParameter:properties.linuxProfile.ssh.publicKeys[0].keyData"},
+		{"no key", profile("azureuser"), "InvalidParameter:properties.linuxProfile.ssh.publicKeys"},
+		{"bad user", profile("1root", good), "InvalidParameter:properties.linuxProfile.adminUsername"},
+	}
+	for _, c := range cases {
+		got := codes(checkLinuxProfile(c.lp))
+		if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A command's ID is AKS's 32 hex digits; either spelling finds its operation.
+func TestCommandID(t *testing.T) {
+	op := "0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
+	id := commandID(op)
+	if id != "0a1b2c3d4e5f60718293a4b5c6d7e8f9" || commandOperation(id) != op || commandOperation(op) != op {
+		t.Fatalf("commandID %q, back %q", id, commandOperation(id))
+	}
+}

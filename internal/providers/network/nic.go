@@ -157,6 +157,12 @@ func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int,
 	if old != nil && i < len(old.Properties.IPConfigurations) {
 		keep, _ = netip.ParseAddr(old.Properties.IPConfigurations[i].Properties.PrivateIPAddress)
 	}
+	if _, e := checkEnum(fmt.Sprintf("properties.ipConfigurations[%d].properties.privateIPAllocationMethod", i), c.Properties.PrivateIPAllocationMethod, "Static", "Dynamic"); e != nil {
+		return nil, e
+	}
+	if _, e := checkEnum(fmt.Sprintf("properties.ipConfigurations[%d].properties.privateIPAddressVersion", i), c.Properties.PrivateIPAddressVersion, "IPv4"); e != nil {
+		return nil, e
+	}
 	addr, method, err := p.pick(ctx, pfx, subnetID, self, c.Name, c.Properties.PrivateIPAllocationMethod, c.Properties.PrivateIPAddress, keep)
 	if err != nil {
 		return nil, err

@@ -75,12 +75,22 @@ func (p *Provider) buildPublicIP(ctx context.Context, r *arm.Request, id arm.Res
 			errs = append(errs, arm.InvalidParameter("sku.tier", "The public IP SKU tier '%s' is not valid; use Regional or Global.", in.Sku.Tier))
 		}
 	}
+	method, e := checkEnum("properties.publicIPAllocationMethod", in.Properties.PublicIPAllocationMethod, "Static", "Dynamic")
+	if e != nil {
+		errs = append(errs, e)
+	}
+	if _, e := checkEnum("properties.publicIPAddressVersion", in.Properties.PublicIPAddressVersion, "IPv4"); e != nil {
+		errs = append(errs, e)
+	}
 	if err := arm.Join(errs); err != nil {
 		return arm.Record{}, err
 	}
+	if method == "" {
+		method = "Static"
+	}
 	ip := &PublicIP{ID: id.String(), Name: id.Name(), Type: Namespace + "/publicIPAddresses", Location: loc, Tags: in.Tags, Sku: sku}
 	ip.Properties = PublicIPProps{ResourceGUID: uuid.NewString(), PublicIPAddressVersion: "IPv4",
-		PublicIPAllocationMethod: "Static", IdleTimeoutInMinutes: 4, IPTags: []any{}}
+		PublicIPAllocationMethod: method, IdleTimeoutInMinutes: 4, IPTags: []any{}}
 	if in.Properties.IdleTimeoutInMinutes > 0 {
 		ip.Properties.IdleTimeoutInMinutes = in.Properties.IdleTimeoutInMinutes
 	}

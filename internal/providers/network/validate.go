@@ -90,6 +90,13 @@ func checkSubnets(vnet string, spaces []netip.Prefix, subnets []*Subnet) ([]neti
 			continue
 		}
 		seen[strings.ToLower(s.Name)] = true
+		if _, e := checkEnum("properties.privateEndpointNetworkPolicies", s.Properties.PrivateEndpointNetworkPolicies,
+			"Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"); e != nil {
+			errs = append(errs, e)
+		}
+		if _, e := checkEnum("properties.privateLinkServiceNetworkPolicies", s.Properties.PrivateLinkServiceNetworkPolicies, "Enabled", "Disabled"); e != nil {
+			errs = append(errs, e)
+		}
 		raws := s.Ranges()
 		if len(raws) == 0 {
 			errs = append(errs, arm.InvalidParameter("properties.addressPrefix", "Subnet '%s' has no addressPrefix; give one inside the address space of virtual network '%s'.", s.Name, vnet))
@@ -121,6 +128,22 @@ func checkSubnets(vnet string, spaces []netip.Prefix, subnets []*Subnet) ([]neti
 		}
 	}
 	return prefixes, errs
+}
+
+// checkEnum refuses a value outside an enum as the network provider does
+// (InvalidRequestFormat, naming the property); "" is left to defaults.
+// It returns the value in the enum's spelling.
+func checkEnum(path, value string, allowed ...string) (string, *arm.Error) {
+	if value == "" {
+		return "", nil
+	}
+	for _, a := range allowed {
+		if strings.EqualFold(a, value) {
+			return a, nil
+		}
+	}
+	return "", arm.BadRequest("InvalidRequestFormat", "Cannot parse the request: the value '%s' of '%s' is not one of %s.",
+		value, path, strings.Join(allowed, ", "))
 }
 
 func joinPrefixes(ps []netip.Prefix) string {
