@@ -25,6 +25,8 @@ type replayManifest struct {
 	// Substitute replaces example placeholders that aksbox cannot take
 	// (locations of Azure's test regions, an SSH key that is not one).
 	Substitute map[string]string `json:"substitute"`
+	// Replace replaces placeholders inside strings ("{your-username}").
+	Replace map[string]string `json:"replace"`
 	// Differences are key paths (see keyPaths) that may differ in every
 	// example, with the reason.
 	Differences map[string]string `json:"differences"`
@@ -37,8 +39,11 @@ type replayExample struct {
 	Path   string `json:"path"`   // with {parameter} placeholders
 	Body   string `json:"body"`   // the parameter that is the body
 	// Vars override parameters (to keep examples that share names apart).
-	Vars  map[string]string `json:"vars"`
-	Setup []replayStep      `json:"setup"`
+	Vars map[string]string `json:"vars"`
+	// Replace fixes text of this example that Azure itself would refuse
+	// (an example's inconsistent names), each a documented difference.
+	Replace map[string]string `json:"replace"`
+	Setup   []replayStep      `json:"setup"`
 	// Refused is the ARM code aksbox answers instead (a documented
 	// difference); the example is then only checked for that code.
 	Refused     string            `json:"refused"`
@@ -147,7 +152,13 @@ func (r *replayer) replay(t *testing.T, dir string, ex replayExample) {
 			Body json.RawMessage `json:"body"`
 		} `json:"responses"`
 	}
-	if err := json.Unmarshal([]byte(r.text(string(data))), &doc); err != nil {
+	text := string(data)
+	for _, rep := range []map[string]string{ex.Replace, r.man.Replace} {
+		for from, to := range rep {
+			text = strings.ReplaceAll(text, from, to)
+		}
+	}
+	if err := json.Unmarshal([]byte(r.text(text)), &doc); err != nil {
 		t.Fatal(err)
 	}
 	params := map[string]string{}

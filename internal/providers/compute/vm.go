@@ -58,6 +58,7 @@ func (p *Provider) buildVM(ctx context.Context, r *arm.Request, id arm.ResourceI
 		v.Properties.VMID = uuid.NewString()
 		v.Properties.TimeCreated = time.Now().UTC().Format(time.RFC3339Nano)
 	}
+	v.Properties.StorageProfile = storageDefaults(v.Properties.StorageProfile)
 	if v.Properties.HardwareProfile == nil {
 		v.Properties.HardwareProfile = &Hardware{VMSize: "Standard_DS1_v2"}
 	}
@@ -179,4 +180,29 @@ func (p *Provider) NICOwner(ctx context.Context, nicID string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// storageDefaults fills what Azure fills in a Linux VM's storage profile:
+// no data disks, an OS disk of type Linux. Disks are stored, not made.
+func storageDefaults(raw json.RawMessage) json.RawMessage {
+	sp := map[string]any{}
+	if len(raw) > 0 && json.Unmarshal(raw, &sp) != nil {
+		return raw
+	}
+	if _, ok := sp["dataDisks"]; !ok {
+		sp["dataDisks"] = []any{}
+	}
+	osDisk, _ := sp["osDisk"].(map[string]any)
+	if osDisk == nil {
+		osDisk = map[string]any{"createOption": "FromImage"}
+	}
+	if _, ok := osDisk["osType"]; !ok {
+		osDisk["osType"] = "Linux"
+	}
+	sp["osDisk"] = osDisk
+	out, err := json.Marshal(sp)
+	if err != nil {
+		return raw
+	}
+	return out
 }

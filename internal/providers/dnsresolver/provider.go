@@ -67,6 +67,7 @@ func New(rec *arm.Records, fab Fabric, net Network, log *slog.Logger) *Provider 
 // Routes registers the endpoints, children before parents.
 func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	for _, k := range []*arm.Kind{p.inbound, p.outbound, p.resolvers, p.rules, p.links, p.rulesets} {
+		k.BareETag = true // the DNS resolver's etags are bare GUIDs, as Private DNS's
 		k.Serve(s, d)
 	}
 }
