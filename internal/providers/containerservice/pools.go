@@ -104,8 +104,8 @@ func (p *Provider) pool(w http.ResponseWriter, r *arm.Request) error {
 		if !system {
 			return arm.BadRequest("OperationNotAllowed", "Agent pool '%s' is the cluster's last System pool and cannot be deleted; add another System pool first.", name)
 		}
-		c.Properties.AgentPoolProfiles = pools
 		st.Sent = arm.WithChildSent(st.Sent, "agentPoolProfiles", c.Properties.AgentPoolProfiles[i].Name, nil, true)
+		c.Properties.AgentPoolProfiles = pools
 		return p.writePools(w, r, id, st, c, http.StatusAccepted, nil)
 	}
 	var in struct {
