@@ -18,6 +18,8 @@ type aksCreate struct {
 	privateDNSZone, networkPlugin, vnetSubnetID, dockerBridge, dnsServiceIP    string
 	serviceCIDR, podCIDR, outboundType, authorizedRanges, addons, aciSubnet    string
 	adminUser, sshKeyValue, nodeRG, assignIdentity, fqdnSubdomain              string
+	apiserverSubnetID                                                          string
+	vnetIntegration                                                            bool
 	nodeCount                                                                  int
 	private, enablePublicFQDN, disablePublicFQDN, generate, noSSHKey           bool
 	managedIdentity, noWait, yes                                               bool
@@ -54,6 +56,8 @@ func aksCreateCommand(a *App) (*cobra.Command, *aksCreate) {
 	f.StringVar(&o.privateDNSZone, "private-dns-zone", "", "private DNS zone mode of a private cluster: system, none, or a private DNS zone resource ID")
 	f.BoolVar(&o.enablePublicFQDN, "enable-public-fqdn", false, "also give a private cluster a public FQDN (the default)")
 	f.BoolVar(&o.disablePublicFQDN, "disable-public-fqdn", false, "give a private cluster no public FQDN")
+	f.BoolVar(&o.vnetIntegration, "enable-apiserver-vnet-integration", false, "project the API server into a subnet of the cluster's VNet (API Server VNet Integration)")
+	f.StringVar(&o.apiserverSubnetID, "apiserver-subnet-id", "", "resource ID of the subnet, delegated to Microsoft.ContainerService/managedClusters, the API server is projected into")
 	f.StringVar(&o.networkPlugin, "network-plugin", "", "Kubernetes network plugin: azure, kubenet or none")
 	f.StringVar(&o.vnetSubnetID, "vnet-subnet-id", "", "resource ID of an existing subnet for the nodes (default: a new VNet in the node resource group)")
 	f.StringVar(&o.dockerBridge, "docker-bridge-address", "", "deprecated: a Docker bridge address; accepted and ignored, as AKS does")
@@ -178,6 +182,16 @@ func (o *aksCreate) checkAccess() error {
 	if o.enablePublicFQDN && o.disablePublicFQDN {
 		return errors.New("Cannot specify '--enable-public-fqdn' and '--disable-public-fqdn' at the same time")
 	}
+	if o.apiserverSubnetID != "" {
+		switch {
+		case !isResourceID(o.apiserverSubnetID):
+			return errors.New("--apiserver-subnet-id is not a valid Azure resource ID.")
+		case !o.vnetIntegration:
+			return errors.New(`"--apiserver-subnet-id" requires "--enable-apiserver-vnet-integration".`)
+		case o.vnetSubnetID == "":
+			return errors.New(`"--apiserver-subnet-id" requires "--vnet-subnet-id".`)
+		}
+	}
 	if len(o.ranges) > 0 && o.lbSKU == "basic" {
 		return errors.New("--api-server-authorized-ip-ranges can only be used with standard load balancer")
 	}
@@ -205,6 +219,9 @@ func (o *aksCreate) run(ctx context.Context, a *App, c *clients) (any, error) {
 	loc, err := c.location(ctx, o.location, o.rg)
 	if err != nil {
 		return nil, err
+	}
+	if o.vnetIntegration {
+		ctx = withVnetIntegration(ctx, o.apiserverSubnetID)
 	}
 	p, err := mcc.BeginCreateOrUpdate(ctx, o.rg, o.name, o.model(loc, c.Subscription, tags), nil)
 	if err != nil || o.noWait {

@@ -182,6 +182,11 @@ func TestAKSCreateChecks(t *testing.T) {
 		{[]string{"-n", "c", "-g", "rg", "--enable-addons", "foo,bar"}, `"foo,bar" are not recognized by the --enable-addons argument.`},
 		{[]string{"-n", "c", "-g", "rg", "--api-server-authorized-ip-ranges", "10.0.0.0/8"}, "--api-server-authorized-ip-ranges must be global non-reserved addresses or CIDRs"},
 		{[]string{"-n", "c", "-g", "rg", "--tags", "a=1", "stray", "--no-ssh-key", "other"}, "unrecognized arguments: other"},
+		{[]string{"-n", "c", "-g", "rg", "--apiserver-subnet-id", "api"}, "--apiserver-subnet-id is not a valid Azure resource ID."},
+		{[]string{"-n", "c", "-g", "rg", "--apiserver-subnet-id", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a"},
+			`"--apiserver-subnet-id" requires "--enable-apiserver-vnet-integration".`},
+		{[]string{"-n", "c", "-g", "rg", "--enable-apiserver-vnet-integration", "--apiserver-subnet-id", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a"},
+			`"--apiserver-subnet-id" requires "--vnet-subnet-id".`},
 	} {
 		_, _, err := createBody(t, c.args...)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

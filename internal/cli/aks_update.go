@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/netip"
 	"strings"
 
@@ -97,7 +98,9 @@ func isGlobal(p netip.Prefix) bool {
 // aksUpdate is one 'aks update'.
 type aksUpdate struct {
 	rg, name, ranges, privateDNSZone    string
+	apiserverSubnetID                   string
 	enablePublicFQDN, disablePublicFQDN bool
+	vnetIntegration                     bool
 	noWait, yes                         bool
 	tags                                []string
 	rangesSet, tagsSet                  bool
@@ -124,6 +127,8 @@ func aksUpdateCmd(a *App) *cobra.Command {
 	f.StringVar(&o.ranges, "api-server-authorized-ip-ranges", "", "comma-separated public IP ranges (CIDR) allowed to reach the API server; \"\" removes the restriction")
 	f.BoolVar(&o.enablePublicFQDN, "enable-public-fqdn", false, "give a private cluster a public FQDN")
 	f.BoolVar(&o.disablePublicFQDN, "disable-public-fqdn", false, "remove a private cluster's public FQDN")
+	f.BoolVar(&o.vnetIntegration, "enable-apiserver-vnet-integration", false, "project the API server into a subnet of the cluster's VNet; takes effect at the next 'aks stop' and 'aks start'")
+	f.StringVar(&o.apiserverSubnetID, "apiserver-subnet-id", "", "resource ID of the subnet, delegated to Microsoft.ContainerService/managedClusters, the API server is projected into")
 	f.StringVar(&o.privateDNSZone, "private-dns-zone", "", "the private DNS zone mode; the only update allowed is to none (from system or a custom zone)")
 	multiFlag(f, &o.tags, "tags", "", nil, "space-separated tags: key[=value] [key[=value] ...]; \"\" clears them")
 	f.BoolVarP(&o.yes, "yes", "y", false, "do not prompt for confirmation")
@@ -145,6 +150,19 @@ func (o *aksUpdate) run(ctx context.Context, a *App, c *clients) (any, error) {
 	mc := cur.ManagedCluster
 	if err := o.apply(&mc); err != nil {
 		return nil, err
+	}
+	if o.apiserverSubnetID != "" && !o.vnetIntegration {
+		return nil, errors.New(`"--apiserver-subnet-id" requires "--enable-apiserver-vnet-integration".`)
+	}
+	if o.vnetIntegration {
+		// The SDK's api-version does not read the integration back: a
+		// cluster without a subnet given is taken as not yet integrated.
+		if o.apiserverSubnetID == "" {
+			if raw, err := c.Do(ctx, http.MethodGet, *cur.ID, vnetIntegrationAPI, nil); err == nil && !integrated(raw) {
+				return nil, errors.New("--apiserver-subnet-id is required for update with --enable-apiserver-vnet-integration.")
+			}
+		}
+		ctx = withVnetIntegration(ctx, o.apiserverSubnetID)
 	}
 	p, err := mcc.BeginCreateOrUpdate(ctx, o.rg, o.name, mc, nil)
 	if err != nil || o.noWait {

@@ -102,6 +102,7 @@ func (a *App) Connect() (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.PerCallPolicies = append(opts.PerCallPolicies, bodyExtras{})
 	pl, err := armPipeline(cred, opts)
 	if err != nil {
 		return nil, err

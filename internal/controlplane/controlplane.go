@@ -43,11 +43,15 @@ type Spec struct {
 	// PublicAddress is a public cluster's public IP, where a forwarder on
 	// the host reaches Address; named by the serving certificate.
 	PublicAddress netip.Addr
-	ServiceCIDR   netip.Prefix // service cluster IP range
-	DNSServiceIP  netip.Addr   // cluster IP of kube-dns, in ServiceCIDR
-	PodCIDR       netip.Prefix // optional cluster CIDR (kubenet): node pod CIDRs are allocated from it
-	EtcdSocket    string       // unix socket of the shared etcd
-	EtcdPrefix    string       // e.g. /aksbox/clusters/<hex>/registry
+	// VNetAddress is the API server's address in the customer's VNet (API
+	// Server VNet Integration), which nodes use directly; named by the
+	// serving certificate.
+	VNetAddress  netip.Addr
+	ServiceCIDR  netip.Prefix // service cluster IP range
+	DNSServiceIP netip.Addr   // cluster IP of kube-dns, in ServiceCIDR
+	PodCIDR      netip.Prefix // optional cluster CIDR (kubenet): node pod CIDRs are allocated from it
+	EtcdSocket   string       // unix socket of the shared etcd
+	EtcdPrefix   string       // e.g. /aksbox/clusters/<hex>/registry
 }
 
 func (s Spec) port() int {

@@ -61,6 +61,9 @@ func servingSpec(spec Spec) pki.LeafSpec {
 	if spec.PublicAddress.IsValid() {
 		ips = append(ips, net.IP(spec.PublicAddress.AsSlice()))
 	}
+	if spec.VNetAddress.IsValid() {
+		ips = append(ips, net.IP(spec.VNetAddress.AsSlice()))
+	}
 	return pki.LeafSpec{CommonName: "apiserver", DNSNames: dns, IPAddresses: ips, Usage: pki.UsageServer}
 }
 

@@ -21,6 +21,7 @@ func checkAccess(c *Cluster) []*arm.Error {
 			}
 		}
 	}
+	errs = append(errs, checkVnetIntegration(c)...)
 	if !c.Private() {
 		return errs
 	}
@@ -53,6 +54,9 @@ func checkZone(c *Cluster) []*arm.Error {
 		zid, err := arm.ParseID(a.PrivateDNSZone)
 		name := strings.ToLower(zid.Name())
 		suffix := "privatelink." + c.Location + ".azmk8s.io"
+		if c.VnetIntegrated() && (strings.HasSuffix(name, ".private."+c.Location+".azmk8s.io") || name == "private."+c.Location+".azmk8s.io") {
+			suffix = "private." + c.Location + ".azmk8s.io" // AKS's zone name for VNet-integrated clusters
+		}
 		switch {
 		case err != nil || !strings.EqualFold(zid.Type(), "Microsoft.Network/privateDnsZones"):
 			errs = append(errs, arm.InvalidParameter("properties.apiServerAccessProfile.privateDNSZone",

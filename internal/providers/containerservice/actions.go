@@ -137,6 +137,9 @@ func (p *Provider) power(to string) arm.Handler {
 			}
 		}
 		in.Power = to
+		if to == Running && c.VnetIntegrated() {
+			in.Projected = true // an update's VNet integration takes effect at the next start
+		}
 		c.Properties.PowerState = &PowerState{Code: to}
 		for _, pool := range c.Properties.AgentPoolProfiles {
 			pool.PowerState = &PowerState{Code: to}

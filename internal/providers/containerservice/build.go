@@ -65,6 +65,9 @@ func (p *Provider) buildCluster(ctx context.Context, r *arm.Request, id arm.Reso
 	if err := p.checkSubnets(ctx, &c, plan); err != nil {
 		return arm.Record{}, err
 	}
+	if err := p.checkAPIServerSubnet(ctx, &c); err != nil {
+		return arm.Record{}, err
+	}
 	if err := p.resolveIdentity(ctx, &c); err != nil {
 		return arm.Record{}, err
 	}
@@ -77,6 +80,9 @@ func (p *Provider) buildCluster(ctx context.Context, r *arm.Request, id arm.Reso
 		if ol := p.layout(id, old, in); ol.zone != "" {
 			in.StaleDNS = append(in.StaleDNS, staleZone{Zone: ol.zone, Record: ol.record, Link: ol.link, System: old.DNSZoneMode() == "system"})
 		}
+	}
+	if old == nil {
+		in.Projected = c.VnetIntegrated()
 	}
 	p.compute(id, &c, in.UID)
 	rec := arm.Record{}
@@ -97,6 +103,7 @@ func (p *Provider) defaults(id arm.ResourceID, c *Cluster, old *Cluster) {
 			pr.KubernetesVersion = old.Properties.KubernetesVersion
 		}
 	}
+	carryIntegration(old, c)
 	if old != nil && pr.FqdnSubdomain == "" {
 		pr.FqdnSubdomain = old.Properties.FqdnSubdomain
 	}
@@ -277,6 +284,7 @@ func uuidFrom(s string) string {
 // checkUpdate refuses changes AKS does not allow on an existing cluster.
 func checkUpdate(old, c *Cluster) []*arm.Error {
 	var errs []*arm.Error
+	errs = append(errs, checkIntegrationUpdate(old, c)...)
 	if old.Private() != c.Private() {
 		errs = append(errs, arm.BadRequest("PropertyChangeNotAllowed",
 			"Changing enablePrivateCluster is not allowed. It can only be set while creating the cluster."))

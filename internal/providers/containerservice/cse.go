@@ -20,7 +20,7 @@ var cseDNSTimeout = 30 * time.Second
 // it fails the operation with K8SAPIServerDNSLookupFailVMExtensionError.
 func (p *Provider) checkNodeDNS(ctx context.Context, c *Cluster, l *layout, nodes []node) error {
 	host := apiServerName(c)
-	if host == "" || len(nodes) == 0 {
+	if host == "" || len(nodes) == 0 || l.apiSubnet != "" { // VNet-integrated nodes use no DNS
 		return nil
 	}
 	n := nodes[0]

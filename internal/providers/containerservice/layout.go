@@ -39,7 +39,10 @@ type layout struct {
 	nodeGroup string // /subscriptions/../resourceGroups/MC_...
 	vnet      string // the node VNet's ID
 	subnet    string // the node subnet's ID
-	ownVNet   bool   // the default aks-vnet, made and deleted with the cluster
+	// apiSubnet is the subnet the API server is projected into (API Server
+	// VNet Integration; "" otherwise): where the pe is.
+	apiSubnet string
+	ownVNet   bool // the default aks-vnet, made and deleted with the cluster
 
 	hcpGroup string // the hidden group of the API server's network
 	hcpVNet  string
@@ -72,6 +75,12 @@ func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
 		l.subnet = l.vnet + "/subnets/aks-subnet"
 	} else if sid, err := arm.ParseID(l.subnet); err == nil {
 		l.vnet = sid.Parent().String()
+	}
+	if c.VnetIntegrated() && in.Projected {
+		l.apiSubnet = c.Properties.APIServerAccessProfile.SubnetID
+		if l.ownVNet {
+			l.apiSubnet = l.vnet + "/subnets/" + defaultAPIServerSubnet
+		}
 	}
 	l.hcpGroup = fmt.Sprintf("/subscriptions/%s/resourceGroups/hcp-%s", p.opts.ManagedSubscription, short)
 	l.hcpVNet = l.hcpGroup + "/providers/Microsoft.Network/virtualNetworks/kube-apiserver-vnet"

@@ -197,6 +197,13 @@ func (p *Provider) subnetPrefix(ctx context.Context, l *layout) (netip.Prefix, e
 // privateDNSZone none the public FQDN, resolved through the node's DNS;
 // a public cluster's public address.
 func (p *Provider) nodeServer(ctx context.Context, c *Cluster, l *layout) (string, error) {
+	if l.apiSubnet != "" { // VNet integration: the internal load balancer's address, no DNS
+		ip, err := p.endpointIP(ctx, l)
+		if err != nil {
+			return "", err
+		}
+		return "https://" + ip.String() + ":443", nil
+	}
 	if host := apiServerName(c); host != "" {
 		return "https://" + host + ":443", nil
 	}

@@ -20,6 +20,9 @@ import (
 // from inside a node's namespace to the private endpoint, as the node would.
 func (p *Provider) kubeClient(ctx context.Context, c *Cluster, l *layout, cl *controlplane.Cluster, fromVM string) (*http.Client, string, error) {
 	ip, err := p.apiAddress(ctx, c, l)
+	if l.apiSubnet != "" {
+		ip, err = p.endpointIP(ctx, l) // as the nodes reach it
+	}
 	if err != nil {
 		return nil, "", err
 	}
@@ -32,15 +35,19 @@ func (p *Provider) kubeClient(ctx context.Context, c *Cluster, l *layout, cl *co
 		return nil, "", err
 	}
 	dial := (&net.Dialer{}).DialContext // a public cluster is reached from the host
-	if c.Private() {
+	name := serverName(c, ip.String())
+	if c.Private() || l.apiSubnet != "" {
 		dial = p.dialIn(p.fab.HostNamespace(fromVM))
+	}
+	if l.apiSubnet != "" {
+		name = ip.String()
 	}
 	target := net.JoinHostPort(ip.String(), "443")
 	tr := &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return dial(ctx, network, target)
 		},
-		TLSClientConfig: &tls.Config{RootCAs: caPool(cl.CACert()), Certificates: []tls.Certificate{pair}, ServerName: serverName(c, ip.String())},
+		TLSClientConfig: &tls.Config{RootCAs: caPool(cl.CACert()), Certificates: []tls.Certificate{pair}, ServerName: name},
 	}
 	return &http.Client{Transport: tr, Timeout: 10 * time.Second}, "https://" + target, nil
 }

@@ -79,7 +79,11 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 		return nil, fmt.Errorf("creating node resource group: %w", err)
 	}
 	if l.ownVNet {
-		if _, err := p.arm.Put(ctx, l.vnet, netAPI, vnetBody(c.Location, defaultVNetSpace, "aks-subnet", defaultSubnet, tags)); err != nil {
+		body := vnetBody(c.Location, defaultVNetSpace, "aks-subnet", defaultSubnet, tags)
+		if l.apiSubnet != "" {
+			addAPIServerSubnet(body)
+		}
+		if _, err := p.arm.Put(ctx, l.vnet, netAPI, body); err != nil {
 			return nil, fmt.Errorf("creating the cluster's virtual network: %w", err)
 		}
 	}
@@ -96,16 +100,24 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 	if _, err := p.arm.Put(ctx, l.cpVM, vmAPI, vmBody(c, "kube-apiserver", l.cpNIC, tags)); err != nil {
 		return nil, fmt.Errorf("creating the API server's host: %w", err)
 	}
+	if l.apiSubnet != "" {
+		// The API server's address in the VNet exists before the API
+		// server starts, so that its certificate names it.
+		if err := p.ensureLinkService(ctx, c, l); err != nil {
+			return nil, err
+		}
+		if err := p.ensureEndpoint(ctx, c, l, tags); err != nil {
+			return nil, err
+		}
+	}
 	cl, err := p.startControlPlane(ctx, c, l)
 	if err != nil || !c.Private() {
 		return cl, err
 	}
-	if _, err := p.arm.Put(ctx, l.pe, netAPI, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
-		"subnet": map[string]string{"id": l.subnet},
-		"privateLinkServiceConnections": []any{map[string]any{"name": "kube-apiserver",
-			"properties": map[string]any{"privateLinkServiceId": l.pls, "groupIds": []string{}}}},
-	}}); err != nil {
-		return nil, fmt.Errorf("creating the kube-apiserver private endpoint: %w", err)
+	if l.apiSubnet == "" {
+		if err := p.ensureEndpoint(ctx, c, l, tags); err != nil {
+			return nil, err
+		}
 	}
 	if err := p.ensureDNS(ctx, c, l, tags); err != nil {
 		return nil, err
@@ -113,16 +125,21 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 	return cl, p.ensurePublicRecord(ctx, c, l)
 }
 
-// startControlPlane makes the private link service to the API server's
-// address and starts the control plane there.
-func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout) (*controlplane.Cluster, error) {
+// apiServerAddress is the API server's own address, in its hidden network.
+func (p *Provider) apiServerAddress(ctx context.Context, l *layout) (netip.Addr, error) {
 	_, nic, err := p.arm.Do(ctx, "GET", l.cpNIC, netAPI, nil)
 	if err != nil {
-		return nil, fmt.Errorf("reading the API server's network interface: %w", err)
+		return netip.Addr{}, fmt.Errorf("reading the API server's network interface: %w", err)
 	}
-	addr, err := nicIP(nic)
+	return nicIP(nic)
+}
+
+// ensureLinkService makes the private link service to the API server's
+// address, which the kube-apiserver endpoint connects to.
+func (p *Provider) ensureLinkService(ctx context.Context, c *Cluster, l *layout) error {
+	addr, err := p.apiServerAddress(ctx, l)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	hcpSubnet := l.hcpVNet + "/subnets/" + apiserverSubnetNm
 	if _, err := p.arm.Put(ctx, l.pls, netAPI, map[string]any{"location": c.Location, "properties": map[string]any{
@@ -130,13 +147,32 @@ func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout)
 		"ipConfigurations": []any{map[string]any{"name": "kube-apiserver-nat", "properties": map[string]any{
 			"privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": hcpSubnet}, "primary": true}}},
 	}}); err != nil {
-		return nil, fmt.Errorf("creating the API server's private link service: %w", err)
+		return fmt.Errorf("creating the API server's private link service: %w", err)
+	}
+	return nil
+}
+
+// startControlPlane makes the private link service to the API server's
+// address and starts the control plane there.
+func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout) (*controlplane.Cluster, error) {
+	addr, err := p.apiServerAddress(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.ensureLinkService(ctx, c, l); err != nil {
+		return nil, err
+	}
+	var vnetAddr netip.Addr
+	if l.apiSubnet != "" {
+		if vnetAddr, err = p.endpointIP(ctx, l); err != nil {
+			return nil, err
+		}
 	}
 	n := c.Properties.NetworkProfile
 	spec := controlplane.Spec{ClusterID: l.id.String(), Dir: l.dir, Netns: p.fab.HostNamespace(l.cpVM), Address: addr,
 		PrivateFQDN: c.Properties.PrivateFQDN, PublicFQDN: publicFQDN(c, l),
 		ServiceCIDR: netip.MustParsePrefix(n.ServiceCidr).Masked(), DNSServiceIP: netip.MustParseAddr(n.DNSServiceIP),
-		EtcdSocket: p.opts.EtcdSocket, EtcdPrefix: l.etcd}
+		EtcdSocket: p.opts.EtcdSocket, EtcdPrefix: l.etcd, VNetAddress: vnetAddr}
 	if n.PodCidr != "" {
 		spec.PodCIDR = netip.MustParsePrefix(n.PodCidr).Masked()
 	}

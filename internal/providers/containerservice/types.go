@@ -146,6 +146,9 @@ type APIServerAccess struct {
 	EnablePrivateClusterPublicFQDN *bool    `json:"enablePrivateClusterPublicFQDN,omitempty"`
 	AuthorizedIPRanges             []string `json:"authorizedIPRanges,omitempty"`
 	DisableRunCommand              *bool    `json:"disableRunCommand,omitempty"`
+	// API Server VNet Integration (see vnetintegration.go).
+	EnableVnetIntegration *bool  `json:"enableVnetIntegration,omitempty"`
+	SubnetID              string `json:"subnetId,omitempty"`
 }
 
 // Private tells whether the cluster is private.
@@ -185,6 +188,10 @@ type internal struct {
 	// StaleDNS is what earlier privateDNSZone settings made (before an
 	// update to none), removed by the next realization.
 	StaleDNS []staleZone `json:"staleDNS,omitempty"`
+	// Projected is set once the API server is projected into the VNet (API
+	// Server VNet Integration): at creation, or at the first start after
+	// an update enabled it, as AKS applies it.
+	Projected bool `json:"projected,omitempty"`
 }
 
 // staleZone is the private DNS of a former privateDNSZone setting.
