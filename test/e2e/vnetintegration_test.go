@@ -14,6 +14,8 @@ import (
 // a VM of that VNet (over real SSH) lists the node. What AKS refuses is
 // refused: an undelegated or too small subnet, the subnet without the
 // flag, turning the integration off; an update that leaves it out keeps it.
+// Enabling it on a cluster takes effect through stop and start; a public
+// cluster may have it too.
 func TestAPIServerVNetIntegration(t *testing.T) {
 	needRoot(t)
 	if _, err := exec.LookPath("kubectl"); err != nil {
@@ -122,6 +124,16 @@ func TestAPIServerVNetIntegration(t *testing.T) {
 	ip2, _ := at(pe, "properties.customDnsConfigs.0.ipAddresses.0").(string)
 	if out, err := sshRun(keyPath, inside, kubectlNodes, l.kubeconfig("c2", false)); err != nil || strings.Count(out, " Ready ") != 1 || !strings.HasPrefix(ip2, "10.1.2.") {
 		t.Fatalf("kubectl on c2 (%s) after the integration: %v\n%s", ip2, err, out)
+	}
+
+	// A public cluster may have it too: its nodes reach the API server at
+	// its address in the subnet, which the create waits for.
+	in.mustAksbox("aks", "create", "-g", "vi", "-n", "c3", "--load-balancer-sku", "standard", "--network-plugin", "azure",
+		"--vnet-subnet-id", l.subnetID("cluster-vnet"), "--service-cidr", "10.4.0.0/24", "--dns-service-ip", "10.4.0.10",
+		"--node-count", "1", "--ssh-key-value", pub, "--enable-apiserver-vnet-integration", "--apiserver-subnet-id", apiSubnet)
+	pe3 := getJSON(t, in, "/subscriptions/"+in.Sub+"/resourceGroups/MC_vi_c3_westus2/providers/Microsoft.Network/privateEndpoints/kube-apiserver?api-version=2024-07-01")
+	if !strings.EqualFold(at(pe3, "properties.subnet.id").(string), apiSubnet) {
+		t.Fatalf("the public cluster's API server frontend is in %v", at(pe3, "properties.subnet.id"))
 	}
 	in.mustAksbox("group", "delete", "-n", "vi", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {

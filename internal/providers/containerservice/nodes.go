@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"net/url"
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
@@ -137,14 +138,32 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 				"kubernetes.azure.com/mode": strings.ToLower(poolMode(c, n.pool)), "kubernetes.azure.com/network-plugin": plugin},
 			Log: p.log.With("node", n.name)}
 		cfg.PodRange, cfg.PodCIDR = podRange(c, subnet, n.index)
-		if c.Private() {
+		if c.Private() || l.apiSubnet != "" {
 			cfg.Dial = p.dialIn(p.fab.HostNamespace(n.vm))
 			cfg.Nameservers = nodeagent.ResolvConfServers(p.fab.ResolvConfPath(n.vm))
-		} // a public cluster's nodes reach its public IP "over the internet": from the host
+		} else if err := hostReachable(server); err != nil {
+			// a public cluster's nodes reach its public IP "over the
+			// internet": from the host, which only ever dials loopback
+			return nil, err
+		}
 
 		p.agents.ensure(n.vm, cfg)
 	}
 	return nodes, nil
+}
+
+// hostReachable fails closed unless a server URL the host dials names a
+// loopback address (a public IP of the pool): nothing else may be dialed
+// from the host's namespace.
+func hostReachable(server string) error {
+	u, err := url.Parse(server)
+	if err != nil {
+		return err
+	}
+	if ip, err := netip.ParseAddr(u.Hostname()); err != nil || !ip.IsLoopback() {
+		return fmt.Errorf("refusing to reach %s from the host's network namespace: only loopback public IPs are dialed from there", server)
+	}
+	return nil
 }
 
 func poolMode(c *Cluster, pool string) string {

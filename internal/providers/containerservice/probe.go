@@ -39,6 +39,9 @@ func (p *Provider) kubeClient(ctx context.Context, c *Cluster, l *layout, cl *co
 	if c.Private() || l.apiSubnet != "" {
 		dial = p.dialIn(p.fab.HostNamespace(fromVM))
 	}
+	if !c.Private() && l.apiSubnet == "" && !ip.IsLoopback() {
+		return nil, "", fmt.Errorf("refusing to reach %s from the host's network namespace: only loopback public IPs are dialed from there", ip)
+	}
 	if l.apiSubnet != "" {
 		name = ip.String()
 	}
