@@ -76,7 +76,9 @@ type Config struct {
 	Allocatable map[string]string
 
 	// Dial opens connections from the node's network namespace: TCP to the
-	// API server, UDP or TCP to DNS. Default: a plain net.Dialer.
+	// API server, UDP or TCP to DNS. Default: the host's namespace, which
+	// reaches loopback addresses only (a public cluster's public IP); every
+	// other destination is refused, never sent from the host.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// DNS is the server (host:port) that resolves Server's host name, reached
 	// through Dial. Default DefaultDNS. Nameservers, when set, replaces it.
@@ -118,8 +120,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.KubeletVersion = DefaultKubeletVersion
 	}
 	if c.Dial == nil {
-		var d net.Dialer
-		c.Dial = d.DialContext
+		c.Dial = loopbackDial
 	}
 	if c.DNS == "" {
 		c.DNS = DefaultDNS
@@ -201,4 +202,19 @@ func (a *agent) requestStatus() {
 	case a.statusNow <- struct{}{}:
 	default:
 	}
+}
+
+// loopbackDial dials from the host's namespace, to loopback addresses only:
+// the host has no route into any VNet, so anything else would leave the
+// machine. It fails closed.
+func loopbackDial(ctx context.Context, network, addr string) (net.Conn, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if ip, err := netip.ParseAddr(host); err != nil || !ip.IsLoopback() {
+		return nil, fmt.Errorf("refusing to dial %s from the host's network namespace: a node reaches only loopback addresses from there", addr)
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, network, addr)
 }

@@ -170,3 +170,24 @@ func TestDialerResolvesEveryTime(t *testing.T) {
 		t.Errorf("got %d API and %d DNS dials, want 2 and at least 2: %v", api, dns, log.list())
 	}
 }
+
+// Without a dialer of the node's namespace, an agent dials from the host,
+// and there only loopback: anything else is refused before a packet leaves.
+func TestDefaultDialIsLoopbackOnly(t *testing.T) {
+	for _, addr := range []string{"10.1.2.4:443", "168.63.129.16:53", "example.com:443", "192.168.1.1:443"} {
+		if c, err := loopbackDial(context.Background(), "tcp", addr); err == nil {
+			c.Close()
+			t.Fatalf("%s was dialed from the host", addr)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	c, err := loopbackDial(context.Background(), "tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatalf("loopback: %v", err)
+	}
+	c.Close()
+}
