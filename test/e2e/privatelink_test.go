@@ -53,6 +53,23 @@ func (l *netLab) deletePEIn(group, name string) {
 	}
 }
 
+// customerAndProvider makes two VNets, customer (10.70.1.0/24) and
+// provider (10.80.1.0/24), with a VM in each: client (10.70.1.4) and
+// server (10.80.1.4).
+func (l *netLab) customerAndProvider() {
+	l.t.Helper()
+	l.vnet("customer", "10.70.0.0/16", "10.70.1.0/24")
+	l.vnet("provider", "10.80.0.0/16", "10.80.1.0/24")
+	for _, v := range [][3]string{{"client", "c-nic", "customer"}, {"server", "s-nic", "provider"}} {
+		if _, err := l.nic(v[1], v[2], ""); err != nil {
+			l.t.Fatal(err)
+		}
+		if err := l.vm(v[0], v[1], l.key); err != nil {
+			l.t.Fatal(err)
+		}
+	}
+}
+
 // A private endpoint in a customer subnet reaches the private link
 // service's destination in an isolated network; nothing else does, and
 // deleting the endpoint cuts the path until it is created again.
@@ -60,16 +77,7 @@ func TestSDKPrivateEndpoint(t *testing.T) {
 	needRoot(t)
 	in := start(t, "--provider-registration-delay", "0s")
 	l := newNetLab(t, in, "pl")
-	l.vnet("customer", "10.70.0.0/16", "10.70.1.0/24")
-	l.vnet("provider", "10.80.0.0/16", "10.80.1.0/24")
-	for _, v := range [][3]string{{"client", "c-nic", "customer"}, {"server", "s-nic", "provider"}} {
-		if _, err := l.nic(v[1], v[2], ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := l.vm(v[0], v[1], l.key); err != nil {
-			t.Fatal(err)
-		}
-	}
+	l.customerAndProvider()
 	if err := l.pls("svc", "provider", "10.99.0.1"); respCode(err) != "InvalidParameter" {
 		t.Fatalf("destination outside the VNet: %v", err)
 	}

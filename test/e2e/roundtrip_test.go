@@ -47,16 +47,7 @@ func TestManualEndpointStaticAddressAndSubnetRanges(t *testing.T) {
 	needRoot(t)
 	in := start(t, "--provider-registration-delay", "0s")
 	l := newNetLab(t, in, "rt")
-	l.vnet("customer", "10.70.0.0/16", "10.70.1.0/24")
-	l.vnet("provider", "10.80.0.0/16", "10.80.1.0/24")
-	for _, v := range [][3]string{{"client", "c-nic", "customer"}, {"server", "s-nic", "provider"}} {
-		if _, err := l.nic(v[1], v[2], ""); err != nil {
-			t.Fatal(err)
-		}
-		if err := l.vm(v[0], v[1], l.key); err != nil {
-			t.Fatal(err)
-		}
-	}
+	l.customerAndProvider()
 	if err := l.pls("svc", "provider", "10.80.1.4"); err != nil {
 		t.Fatal(err)
 	}
