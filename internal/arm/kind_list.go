@@ -3,6 +3,7 @@ package arm
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -87,12 +88,32 @@ func (k *Kind) Resume(ctx context.Context) error {
 			again = k.Restart
 		}
 		if again != nil && State(st.Body) == Succeeded {
-			if err := again(ctx, id, st); err != nil {
+			err := Safely(func() error { return again(ctx, id, st) })
+			if err != nil {
 				h.d.Log.Error("re-creating resource after start", "id", id.String(), "err", err)
+			}
+			var pe *PanicError
+			if errors.As(err, &pe) {
+				h.markFailed(ctx, id)
 			}
 		}
 	}
 	return nil
+}
+
+// markFailed sets a resource Failed (a restart that panicked).
+func (h *kindHandler) markFailed(ctx context.Context, id ResourceID) {
+	defer LockResource(id.String())()
+	st, err := h.d.Records.Get(ctx, id.String())
+	if err != nil {
+		return
+	}
+	if st.Body, err = SetState(st.Body, Failed); err == nil {
+		_, err = h.d.Records.Put(ctx, id.String(), st.Record, st.Revision)
+	}
+	if err != nil {
+		h.d.Log.Error("marking resource Failed", "id", id.String(), "err", err)
+	}
 }
 
 func idOf(st *Stored) string {

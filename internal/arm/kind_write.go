@@ -139,7 +139,7 @@ func (h *kindHandler) realize(ctx context.Context, id ResourceID, opName string)
 	if err != nil {
 		return err
 	}
-	rerr := h.k.Realize(ctx, id, st)
+	rerr := Safely(func() error { return h.k.Realize(ctx, id, st) })
 	if ctx.Err() != nil {
 		return ctx.Err() // stopping: the next start resumes
 	}
@@ -277,7 +277,7 @@ func (h *kindHandler) unrealize(ctx context.Context, id ResourceID) error {
 	if err != nil {
 		return err
 	}
-	if err := h.k.Unrealize(ctx, id, st); err != nil {
+	if err := Safely(func() error { return h.k.Unrealize(ctx, id, st) }); err != nil {
 		return err
 	}
 	defer LockResource(id.String())()

@@ -148,8 +148,12 @@ func (o *Operations) Go(name string, fn func(ctx context.Context) error) {
 			delete(o.running, name)
 			o.mu.Unlock()
 		}()
-		err := fn(o.ctx)
-		if err != nil && o.ctx.Err() != nil {
+		err := Safely(func() error { return fn(o.ctx) })
+		var pe *PanicError
+		if errors.As(err, &pe) {
+			o.log.Error("background work panicked", "operation", name, "panic", fmt.Sprint(pe.Value), "stack", string(pe.Stack))
+		}
+		if err != nil && o.ctx.Err() != nil && pe == nil {
 			return // interrupted by the stop: resumed on the next start
 		}
 		if ferr := o.Finish(context.WithoutCancel(o.ctx), name, err); ferr != nil {
