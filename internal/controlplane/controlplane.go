@@ -73,6 +73,10 @@ func (s Spec) validate() error {
 	if !s.Address.IsValid() || s.Address.IsUnspecified() {
 		bad("address %v is not a specific ip address", s.Address)
 	}
+	if s.Netns == "" && s.Address.IsValid() && !s.Address.IsLoopback() {
+		// fail closed: only a loopback API server may run in this namespace
+		bad("address %v needs a network namespace of its own: only a loopback address may serve from the host's", s.Address)
+	}
 	if s.Port < 0 || s.Port > 65535 {
 		bad("port %d out of range", s.Port)
 	}

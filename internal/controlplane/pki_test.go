@@ -19,6 +19,7 @@ func testSpec(dir string) Spec {
 	return Spec{
 		ClusterID:    "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1",
 		Dir:          dir,
+		Netns:        "aksbox-test-api", // named only: these tests start no process
 		Address:      netip.MustParseAddr("10.224.0.4"),
 		PrivateFQDN:  "c1-dns-0a1b2c3d.5e6f.privatelink.eastus.azmk8s.io",
 		PublicFQDN:   "c1-dns-0a1b2c3d.hcp.eastus.azmk8s.io",

@@ -95,7 +95,7 @@ func fakeCluster(t *testing.T, id string) (*Cluster, string) {
 	t.Helper()
 	spec := testSpec(t.TempDir())
 	spec.ClusterID = id
-	spec.Address = netip.MustParseAddr("127.0.0.1")
+	spec.Address, spec.Netns = netip.MustParseAddr("127.0.0.1"), "" // loopback: the host's namespace
 	c := prepare(t, spec)
 	work := filepath.Join(spec.Dir, runDir)
 	if err := os.MkdirAll(work, 0o700); err != nil {
@@ -196,7 +196,7 @@ func TestSupervisorStartIsIdempotent(t *testing.T) {
 
 	// Prepared again with another address: the process restarts with it.
 	spec := c.Spec()
-	spec.Address = netip.MustParseAddr("127.0.0.2")
+	spec.Address, spec.Netns = netip.MustParseAddr("127.0.0.2"), ""
 	c2 := prepare(t, spec)
 	if err := s.Start(c2); err != nil {
 		t.Fatal(err)
