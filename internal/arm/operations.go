@@ -169,9 +169,15 @@ func (o *Operations) Wait() { o.wg.Wait() }
 // Azure-AsyncOperation, Location and Retry-After headers, and body if any.
 func (o *Operations) Accept(w http.ResponseWriter, r *Request, op *Operation, status int, body any) {
 	q := "?api-version=" + r.APIVersion
+	o.AcceptAt(w, r, op, status, r.BaseURL+strings.Replace(op.ID, "/operations/", "/operationResults/", 1)+q, body)
+}
+
+// AcceptAt is Accept with the operation's result at location (AKS's
+// commandResults of a run command).
+func (o *Operations) AcceptAt(w http.ResponseWriter, r *Request, op *Operation, status int, location string, body any) {
 	h := w.Header()
-	h.Set("Azure-AsyncOperation", r.BaseURL+op.ID+q)
-	h.Set("Location", r.BaseURL+strings.Replace(op.ID, "/operations/", "/operationResults/", 1)+q)
+	h.Set("Azure-AsyncOperation", r.BaseURL+op.ID+"?api-version="+r.APIVersion)
+	h.Set("Location", location)
 	h.Set("Retry-After", "1")
 	WriteJSON(w, status, body)
 }

@@ -103,6 +103,22 @@ func TestAKSCLI(t *testing.T) {
 		t.Errorf("command invoke -o json: %v", r)
 	}
 
+	// The REST call az makes: 202 with a Location under commandResults
+	// holding AKS's 32-hex command ID, which answers 202 until done.
+	mcPath := "/subscriptions/" + in.Sub + "/resourceGroups/akscli/providers/Microsoft.ContainerService/managedClusters/c1"
+	code, _, hdr := in.call("POST", mcPath+"/runCommand?api-version=2022-11-01", `{"command":"echo raw"}`)
+	loc := hdr.Get("Location")
+	if code != 202 || !regexp.MustCompile(`/commandResults/[0-9a-f]{32}\?api-version=`).MatchString(loc) {
+		t.Fatalf("runCommand: %d, Location %q", code, loc)
+	}
+	waitFor(t, func() bool {
+		c, m, _ := in.call("GET", strings.TrimPrefix(loc, in.Endpoint), "")
+		return c == 200 && at(m, "properties.logs") == "raw\n" && at(m, "properties.provisioningState") == "Succeeded"
+	})
+	if e, _ := getJSON(t, in, mcPath+"?api-version=2025-07-01")["eTag"].(string); !regexp.MustCompile(`^[0-9a-f-]{36}$`).MatchString(e) {
+		t.Errorf("the cluster's eTag %q", e)
+	}
+
 	// Update: tags, and the rules for private clusters.
 	if tags := in.jsonOf(a("aks", "update", "-n", "c1", "--tags", "env=dev")...)["tags"]; !reflect.DeepEqual(tags, map[string]any{"env": "dev"}) {
 		t.Errorf("update --tags: %v", tags)

@@ -132,6 +132,12 @@ func TestRealAzureCLIAKS(t *testing.T) {
 	if data, err := os.ReadFile(kc); err != nil || !strings.Contains(string(data), "https://"+fqdn+":443") {
 		t.Fatalf("az aks get-credentials wrote: %v\n%s", err, data)
 	}
+	// az's command invoke: it polls the Location AKS answers (under
+	// commandResults) and prints the exit code and the output.
+	if out := mustAz("aks", "command", "invoke", "-n", "advanced", "-g", "azaks", "--command", "kubectl get nodes"); !strings.Contains(out, "exitcode=0") ||
+		strings.Count(out, " Ready ") != 1 {
+		t.Fatalf("az aks command invoke:\n%s", out)
+	}
 	if _, errOut, code := az("aks", "create", "-n", "bad", "-g", "azaks", "--load-balancer-sku", "basic", "--enable-private-cluster", "--generate-ssh-keys"); code == 0 {
 		t.Fatalf("az aks create with a basic load balancer succeeded: %s", errOut)
 	}

@@ -243,8 +243,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 		return p.ops.SetResult(context.WithoutCancel(ctx), op.Name, result)
 	})
 	loc := r.BaseURL + id.String() + "/commandResults/" + commandID(op.Name) + "?api-version=" + r.APIVersion
-	p.ops.Accept(w, r, op, http.StatusAccepted, nil)
-	w.Header().Set("Location", loc)
+	p.ops.AcceptAt(w, r, op, http.StatusAccepted, loc, nil)
 	return nil
 }
 
