@@ -206,7 +206,9 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	netp.AddAddressUsers(dnsr.AddressUsers)
 	netp.AddServiceLinks(dnsr.ServiceLinks)
 	fab.SetResolver(dnsr.Resolver(dnsp))
-	networkwatcher.New(rec, fab, log).Routes(front, deps, network.APIVersions)
+	nw := networkwatcher.New(rec, fab, log)
+	nw.UseResolvers(dnsr)
+	nw.Routes(front, deps, network.APIVersions)
 	// Identities are records only: a deleted group's records take them along.
 	ids := managedidentity.New(rec, dir.TenantID(), log)
 	ids.Routes(front, deps)

@@ -189,6 +189,17 @@ func TestDNSPrivateResolver(t *testing.T) {
 	if out := l.run("client", "getent hosts app.corp.example || echo unresolved"); !strings.Contains(out, "unresolved") {
 		t.Fatalf("a rule of the spoke's ruleset applied at the hub's inbound endpoint:\n%s", out)
 	}
+	// Network Watcher says why: the source's DNS server is the hub's
+	// inbound endpoint, and the ruleset with the matching rule is linked
+	// to the spoke, not to the hub.
+	out := in.mustAksbox("network", "watcher", "test-connectivity", "-g", "dnsr", "--source-resource", "client",
+		"--dest-address", "app.corp.example", "--dest-port", "80")
+	for _, want := range []string{`"connectionStatus": "Unreachable"`, "is DNS Private Resolver inbound endpoint 'in'",
+		"No DNS forwarding ruleset is linked to this VNet", "ruleset 'rules' has rule 'corp' for corp.example."} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("test-connectivity: want %q in:\n%s", want, out)
+		}
+	}
 	// Back to Azure-provided DNS in the spoke: the rule forwards.
 	l.putVNet("spoke", vnetBody("10.61.0.0/16", [2]string{"s", "10.61.1.0/24"}))
 	if out := l.run("client", "cat /etc/resolv.conf; getent hosts app.corp.example; getent hosts db.hub.internal || echo unresolved"); !strings.Contains(out, "nameserver 168.63.129.16") ||

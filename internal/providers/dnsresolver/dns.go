@@ -62,12 +62,14 @@ type index struct {
 // where forwarded queries leave from (the router of its outbound
 // endpoint's network, from the gateway of the endpoint's subnet).
 type ruleSet struct {
+	name   string
 	vnet   string
 	source netip.Addr
 	rules  []rule
 }
 
 type rule struct {
+	name    string
 	domain  string // lower case, with the trailing dot
 	targets []netip.AddrPort
 }
@@ -139,7 +141,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 	}
 	bySet := map[string]*ruleSet{}
 	for key, s := range sets {
-		rs := &ruleSet{}
+		rs := &ruleSet{name: s.Name}
 		for _, e := range s.Properties.DNSResolverOutboundEndpoints {
 			ep := outbound[strings.ToLower(e.ID)]
 			if ep == nil {
@@ -175,7 +177,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 			targets = append(targets, netip.AddrPortFrom(a, uint16(port)))
 		}
 		if len(targets) > 0 {
-			rs.rules = append(rs.rules, rule{domain: strings.ToLower(r.Properties.DomainName), targets: targets})
+			rs.rules = append(rs.rules, rule{name: rid.Name(), domain: strings.ToLower(r.Properties.DomainName), targets: targets})
 		}
 	}
 	idx := &index{gen: gen, byVNet: map[string]*ruleSet{}}

@@ -240,7 +240,8 @@ func (p *Provider) endpointAt(ctx context.Context, ip netip.Addr) string {
 // a forwarder there asks that VNet's 168.63.129.16.
 func (p *Provider) explainDNS(ctx context.Context, src *vm, name, answer string) string {
 	if len(src.dns) == 0 {
-		return "The source uses Azure-provided DNS (168.63.129.16). " + p.explainZones(ctx, src.vnet, "the source's VNet", name, answer)
+		return "The source uses Azure-provided DNS (168.63.129.16). " + p.explainZones(ctx, src.vnet, "the source's VNet", name, answer) +
+			p.explainRules(src.vnet, name)
 	}
 	head := fmt.Sprintf("The source asks the custom DNS server(s) %s of its VNet (dhcpOptions.dnsServers), not 168.63.129.16; they answered: %s. ",
 		strings.Join(src.dns, ", "), answer)
@@ -251,12 +252,29 @@ func (p *Provider) explainDNS(ctx context.Context, src *vm, name, answer string)
 	if err != nil {
 		return head
 	}
+	if p.dnr != nil {
+		if vnet, ep, ok := p.dnr.InboundEndpointAt(ctx, ip.String()); ok {
+			return head + fmt.Sprintf("%s is DNS Private Resolver inbound endpoint '%s': it answers as 168.63.129.16 of its VNet. ", ip, ep) +
+				p.explainZones(ctx, vnet, "the inbound endpoint's VNet", name, answer) + p.explainRules(vnet, name)
+		}
+	}
 	vnet, _ := p.network(ctx, src, ip)
 	if vnet == "" {
 		return head + fmt.Sprintf("No virtual network holds %s.", ip)
 	}
 	return head + fmt.Sprintf("A forwarder at %s resolves private names by asking 168.63.129.16 of its own VNet. ", ip) +
-		p.explainZones(ctx, vnet, "the DNS server's VNet", name, answer)
+		p.explainZones(ctx, vnet, "the DNS server's VNet", name, answer) + p.explainRules(vnet, name)
+}
+
+// explainRules adds what the forwarding rulesets do with name in vnet.
+func (p *Provider) explainRules(vnet, name string) string {
+	if p.dnr == nil {
+		return ""
+	}
+	if s := p.dnr.ExplainForwarding(vnet, name); s != "" {
+		return " " + s
+	}
+	return ""
 }
 
 // explainZones says which private DNS zone holds name and whether it is

@@ -30,7 +30,18 @@ type Provider struct {
 	rec *arm.Records
 	fab Fabric
 	log *slog.Logger
+	dnr Resolvers
 }
+
+// Resolvers is what the DNS Private Resolver provider tells about DNS in
+// a VNet (see UseResolvers).
+type Resolvers interface {
+	ExplainForwarding(vnetID, name string) string
+	InboundEndpointAt(ctx context.Context, ip string) (vnetID, endpoint string, ok bool)
+}
+
+// UseResolvers lets explanations name inbound endpoints and forwarding rules.
+func (p *Provider) UseResolvers(r Resolvers) { p.dnr = r }
 
 // New makes the provider.
 func New(rec *arm.Records, fab Fabric, log *slog.Logger) *Provider {
