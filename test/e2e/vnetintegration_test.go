@@ -70,13 +70,27 @@ func TestAPIServerVNetIntegration(t *testing.T) {
 
 	// The API server's address is in the API server subnet; the private
 	// FQDN resolves to it, and kubectl from the VNet works.
-	pe := getJSON(t, in, "/subscriptions/"+in.Sub+"/resourceGroups/MC_vi_c1_westus2/providers/Microsoft.Network/privateEndpoints/kube-apiserver?api-version=2024-07-01")
-	if !strings.EqualFold(at(pe, "properties.subnet.id").(string), apiSubnet) {
-		t.Fatalf("the API server's frontend is in %v, want the API server subnet", at(pe, "properties.subnet.id"))
+	ilb := func(cluster string) (string, string) {
+		t.Helper()
+		lb := getJSON(t, in, "/subscriptions/"+in.Sub+"/resourceGroups/MC_vi_"+cluster+"_westus2/providers/Microsoft.Network/loadBalancers/kube-apiserver?api-version=2024-07-01")
+		subnet, _ := at(lb, "properties.frontendIPConfigurations.0.properties.subnet.id").(string)
+		ip, _ := at(lb, "properties.frontendIPConfigurations.0.properties.privateIPAddress").(string)
+		return subnet, ip
 	}
-	ip, _ := at(pe, "properties.customDnsConfigs.0.ipAddresses.0").(string)
-	if !strings.HasPrefix(ip, "10.1.2.") {
-		t.Fatalf("the API server's address %q is not in 10.1.2.0/28", ip)
+	nodePE := func(cluster string) int {
+		code, _, _ := in.call("GET", "/subscriptions/"+in.Sub+"/resourceGroups/MC_vi_"+cluster+"_westus2/providers/Microsoft.Network/privateEndpoints/kube-apiserver?api-version=2024-07-01", "")
+		return code
+	}
+	subnet, ip := ilb("c1")
+	if !strings.EqualFold(subnet, apiSubnet) || !strings.HasPrefix(ip, "10.1.2.") || nodePE("c1") != 404 {
+		t.Fatalf("the internal load balancer's frontend: %s in %s (want 10.1.2.0/28 in the API server subnet); node-subnet endpoint %d", ip, subnet, nodePE("c1"))
+	}
+	lbPath := "/subscriptions/" + in.Sub + "/resourceGroups/MC_vi_c1_westus2/providers/Microsoft.Network/loadBalancers/kube-apiserver?api-version=2024-07-01"
+	if code, m, _ := in.call("PUT", lbPath, `{"location":"westus2"}`); code != 400 || errCode(m) != "OperationNotAllowed" {
+		t.Fatalf("a client's load balancer write: %d %v", code, m)
+	}
+	if code, m, _ := in.call("DELETE", lbPath, ""); code != 400 || errCode(m) != "OperationNotAllowed" {
+		t.Fatalf("a client's load balancer delete: %d %v", code, m)
 	}
 	inside := l.publicVM("inside", "cluster-vnet")
 	if out, err := sshRun(keyPath, inside, "getent hosts "+fqdn, ""); err != nil || !strings.Contains(out, ip) {
@@ -117,11 +131,10 @@ func TestAPIServerVNetIntegration(t *testing.T) {
 	in.mustAksbox("aks", "update", "-g", "vi", "-n", "c2", "--enable-apiserver-vnet-integration", "--apiserver-subnet-id", apiSubnet)
 	in.mustAksbox("aks", "stop", "-g", "vi", "-n", "c2")
 	in.mustAksbox("aks", "start", "-g", "vi", "-n", "c2")
-	pe = getJSON(t, in, pe2)
-	if !strings.EqualFold(at(pe, "properties.subnet.id").(string), apiSubnet) {
-		t.Fatalf("after stop and start c2's API server is in %v, want the API server subnet", at(pe, "properties.subnet.id"))
+	subnet2, ip2 := ilb("c2")
+	if !strings.EqualFold(subnet2, apiSubnet) || nodePE("c2") != 404 {
+		t.Fatalf("after stop and start c2's API server frontend is in %s (node-subnet endpoint %d), want the API server subnet", subnet2, nodePE("c2"))
 	}
-	ip2, _ := at(pe, "properties.customDnsConfigs.0.ipAddresses.0").(string)
 	if out, err := sshRun(keyPath, inside, kubectlNodes, l.kubeconfig("c2", false)); err != nil || strings.Count(out, " Ready ") != 1 || !strings.HasPrefix(ip2, "10.1.2.") {
 		t.Fatalf("kubectl on c2 (%s) after the integration: %v\n%s", ip2, err, out)
 	}
@@ -131,9 +144,8 @@ func TestAPIServerVNetIntegration(t *testing.T) {
 	in.mustAksbox("aks", "create", "-g", "vi", "-n", "c3", "--load-balancer-sku", "standard", "--network-plugin", "azure",
 		"--vnet-subnet-id", l.subnetID("cluster-vnet"), "--service-cidr", "10.4.0.0/24", "--dns-service-ip", "10.4.0.10",
 		"--node-count", "1", "--ssh-key-value", pub, "--enable-apiserver-vnet-integration", "--apiserver-subnet-id", apiSubnet)
-	pe3 := getJSON(t, in, "/subscriptions/"+in.Sub+"/resourceGroups/MC_vi_c3_westus2/providers/Microsoft.Network/privateEndpoints/kube-apiserver?api-version=2024-07-01")
-	if !strings.EqualFold(at(pe3, "properties.subnet.id").(string), apiSubnet) {
-		t.Fatalf("the public cluster's API server frontend is in %v", at(pe3, "properties.subnet.id"))
+	if subnet3, _ := ilb("c3"); !strings.EqualFold(subnet3, apiSubnet) {
+		t.Fatalf("the public cluster's API server frontend is in %v", subnet3)
 	}
 	in.mustAksbox("group", "delete", "-n", "vi", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {

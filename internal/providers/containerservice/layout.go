@@ -42,7 +42,11 @@ type layout struct {
 	// apiSubnet is the subnet the API server is projected into (API Server
 	// VNet Integration; "" otherwise): where the pe is.
 	apiSubnet string
-	ownVNet   bool // the default aks-vnet, made and deleted with the cluster
+	// ilb is the internal load balancer kube-apiserver of a VNet-integrated
+	// cluster, in the node group; nodePE is where the endpoint is without
+	// the integration (moved from there when it is enabled).
+	ilb, nodePE string
+	ownVNet     bool // the default aks-vnet, made and deleted with the cluster
 
 	hcpGroup string // the hidden group of the API server's network
 	hcpVNet  string
@@ -89,6 +93,13 @@ func (p *Provider) layout(id arm.ResourceID, c *Cluster, in internal) *layout {
 	l.pls = l.hcpGroup + "/providers/Microsoft.Network/privateLinkServices/kube-apiserver"
 	l.publicIP = l.hcpGroup + "/providers/Microsoft.Network/publicIPAddresses/kube-apiserver-pip"
 	l.pe = l.nodeGroup + "/providers/Microsoft.Network/privateEndpoints/kube-apiserver"
+	l.nodePE = l.pe
+	if l.apiSubnet != "" {
+		// The load balancer's frontend address is forwarded by an endpoint
+		// of the service's own, in the API server subnet.
+		l.pe = l.hcpGroup + "/providers/Microsoft.Network/privateEndpoints/kube-apiserver-frontend"
+		l.ilb = l.nodeGroup + "/providers/Microsoft.Network/loadBalancers/kube-apiserver"
+	}
 	l.hcpZone = PublicDNSGroup(p.opts.ManagedSubscription) + "/providers/Microsoft.Network/privateDnsZones/hcp." + c.Location + ".azmk8s.io"
 	l.hcpRecord = apiHost(c, in.UID)
 	if c.Private() {

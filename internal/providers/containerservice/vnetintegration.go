@@ -2,7 +2,6 @@ package containerservice
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -13,9 +12,9 @@ import (
 // API Server VNet Integration: the API server's address is projected into
 // a subnet of the cluster's own VNet, delegated to AKS, behind an internal
 // load balancer "kube-apiserver" in the node resource group; the nodes use
-// that address directly, without DNS. aksbox realizes the load balancer's
-// frontend as the kube-apiserver private endpoint placed in that subnet
-// (it serves no load balancers).
+// that address directly, without DNS. The load balancer's frontend address
+// is forwarded to the API server by a private endpoint of the service's
+// own (in its hidden group), placed in that subnet.
 
 const (
 	apiserverDelegation = "Microsoft.ContainerService/managedClusters"
@@ -162,27 +161,17 @@ func addAPIServerSubnet(vnet map[string]any) {
 	}})
 }
 
-// ensureEndpoint makes the kube-apiserver private endpoint: in the node
-// subnet, or for a VNet-integrated cluster in the API server subnet (the
-// internal load balancer's frontend). An endpoint left in another subnet
-// (an update that enabled the integration) is deleted first.
+// ensureEndpoint makes the kube-apiserver private endpoint in the node
+// subnet; for a VNet-integrated cluster, the internal load balancer
+// kube-apiserver in the node group instead, its frontend in the API server
+// subnet forwarded by an endpoint of the service's. The node subnet's
+// endpoint of a cluster that enabled the integration is deleted.
 func (p *Provider) ensureEndpoint(ctx context.Context, c *Cluster, l *layout, tags map[string]string) error {
 	subnet := l.subnet
 	if l.apiSubnet != "" {
 		subnet = l.apiSubnet
-	}
-	if _, cur, err := p.arm.Do(ctx, "GET", l.pe, netAPI, nil); err == nil {
-		var pe struct {
-			Properties struct {
-				Subnet struct {
-					ID string `json:"id"`
-				} `json:"subnet"`
-			} `json:"properties"`
-		}
-		if json.Unmarshal(cur, &pe) == nil && pe.Properties.Subnet.ID != "" && !strings.EqualFold(pe.Properties.Subnet.ID, subnet) {
-			if err := p.arm.Delete(ctx, l.pe, netAPI); err != nil {
-				return fmt.Errorf("moving the kube-apiserver endpoint to the API server subnet: %w", err)
-			}
+		if err := p.arm.Delete(ctx, l.nodePE, netAPI); err != nil {
+			return fmt.Errorf("removing the kube-apiserver endpoint from the node subnet: %w", err)
 		}
 	}
 	if _, err := p.arm.Put(ctx, l.pe, netAPI, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
@@ -191,6 +180,19 @@ func (p *Provider) ensureEndpoint(ctx context.Context, c *Cluster, l *layout, ta
 			"properties": map[string]any{"privateLinkServiceId": l.pls, "groupIds": []string{}}}},
 	}}); err != nil {
 		return fmt.Errorf("creating the kube-apiserver private endpoint: %w", err)
+	}
+	if l.ilb == "" {
+		return nil
+	}
+	ip, err := p.endpointIP(ctx, l)
+	if err != nil {
+		return err
+	}
+	if _, err := p.arm.Put(ctx, l.ilb, netAPI, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
+		"frontendIPConfigurations": []any{map[string]any{"name": "kube-apiserver-frontend", "properties": map[string]any{
+			"privateIPAddress": ip.String(), "privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": subnet}}}},
+	}}); err != nil {
+		return fmt.Errorf("creating the kube-apiserver internal load balancer: %w", err)
 	}
 	return nil
 }

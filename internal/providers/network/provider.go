@@ -36,6 +36,7 @@ type Provider struct {
 	publicIPs *arm.Kind
 	plss      *arm.Kind
 	pes       *arm.Kind
+	lbs       *arm.Kind // only the kube-apiserver ILBs AKS makes
 	ops       *arm.Operations
 	users     []SubnetUsers
 	links     []ServiceLinks
@@ -67,6 +68,7 @@ func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider
 	p.publicIPs = p.publicIPKind()
 	p.plss = p.plsKind()
 	p.pes = p.peKind()
+	p.lbs = p.lbKind()
 	p.pes.SerializeWith = p.nics // a static address is checked against the NICs' allocations
 	p.users = append(p.users, p.nicUsers)
 	return p
@@ -90,6 +92,7 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.plsConnectionRoutes(s, d)
 	p.plss.Serve(s, d)
 	p.pes.Serve(s, d)
+	p.lbs.Serve(s, d)
 }
 
 // PrivateLinkServices and PrivateEndpoints are the private link kinds.
