@@ -120,7 +120,7 @@ func (c Config) withDefaults() (Config, error) {
 		c.KubeletVersion = DefaultKubeletVersion
 	}
 	if c.Dial == nil {
-		c.Dial = loopbackDial
+		c.Dial = HostDial
 	}
 	if c.DNS == "" {
 		c.DNS = DefaultDNS
@@ -204,10 +204,11 @@ func (a *agent) requestStatus() {
 	}
 }
 
-// loopbackDial dials from the host's namespace, to loopback addresses only:
+// HostDial dials from the host's namespace, to loopback addresses only:
 // the host has no route into any VNet, so anything else would leave the
-// machine. It fails closed.
-func loopbackDial(ctx context.Context, network, addr string) (net.Conn, error) {
+// machine. It fails closed. Everything that dials from the host for a
+// node (its agent, the readiness probe of a public cluster) uses it.
+func HostDial(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, err

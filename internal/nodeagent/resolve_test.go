@@ -175,7 +175,7 @@ func TestDialerResolvesEveryTime(t *testing.T) {
 // and there only loopback: anything else is refused before a packet leaves.
 func TestDefaultDialIsLoopbackOnly(t *testing.T) {
 	for _, addr := range []string{"10.1.2.4:443", "168.63.129.16:53", "example.com:443", "192.168.1.1:443"} {
-		if c, err := loopbackDial(context.Background(), "tcp", addr); err == nil {
+		if c, err := HostDial(context.Background(), "tcp", addr); err == nil {
 			c.Close()
 			t.Fatalf("%s was dialed from the host", addr)
 		}
@@ -185,7 +185,7 @@ func TestDefaultDialIsLoopbackOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	c, err := loopbackDial(context.Background(), "tcp", ln.Addr().String())
+	c, err := HostDial(context.Background(), "tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatalf("loopback: %v", err)
 	}

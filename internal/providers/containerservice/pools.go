@@ -16,12 +16,6 @@ type AgentPool struct {
 	Properties *Pool  `json:"properties"`
 }
 
-// bodyETag is the eTag property of a cluster or pool body: the revision's
-// ETag without the weak marker and quotes.
-func bodyETag(rev int64) string {
-	return arm.BareETagOf(rev)
-}
-
 // poolRoutes serve agentPools: views of the cluster's agentPoolProfiles,
 // written through the cluster so its nodes follow.
 func (p *Provider) poolRoutes(s *arm.Server, d arm.KindDeps) {
@@ -44,7 +38,7 @@ func poolView(id arm.ResourceID, c *Cluster, pool *Pool) AgentPool {
 // for it (kept in the cluster's kept body).
 func poolBody(id arm.ResourceID, st *arm.Stored, c *Cluster, pool *Pool) json.RawMessage {
 	v := poolView(id, c, pool)
-	v.Properties.ETag = bodyETag(st.Revision)
+	v.Properties.ETag = arm.BareETagOf(st.Revision)
 	b, _ := json.Marshal(v)
 	return arm.Overlay(arm.ChildSent(st.Sent, "agentPoolProfiles", pool.Name, true), b)
 }

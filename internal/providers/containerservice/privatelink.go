@@ -84,7 +84,7 @@ func (p *Provider) viewCluster(ctx context.Context, st *arm.Stored) json.RawMess
 	if json.Unmarshal(st.Body, &m) != nil || json.Unmarshal(m["properties"], &props) != nil || props == nil {
 		return st.Body
 	}
-	m["eTag"], _ = json.Marshal(bodyETag(st.Revision))
+	m["eTag"], _ = json.Marshal(arm.BareETagOf(st.Revision)) // the eTag property is a bare GUID
 	var pools []map[string]json.RawMessage
 	if json.Unmarshal(props["agentPoolProfiles"], &pools) == nil {
 		for _, pool := range pools {

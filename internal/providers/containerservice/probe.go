@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/nodeagent"
 )
 
 // kubeClient is an admin client of the cluster's API server that connects
@@ -34,13 +35,10 @@ func (p *Provider) kubeClient(ctx context.Context, c *Cluster, l *layout, cl *co
 	if err != nil {
 		return nil, "", err
 	}
-	dial := (&net.Dialer{}).DialContext // a public cluster is reached from the host
+	dial := nodeagent.HostDial // a public cluster's public IP is reached from the host: loopback only
 	name := serverName(c, ip.String())
 	if c.Private() || l.apiSubnet != "" {
 		dial = p.dialIn(p.fab.HostNamespace(fromVM))
-	}
-	if !c.Private() && l.apiSubnet == "" && !ip.IsLoopback() {
-		return nil, "", fmt.Errorf("refusing to reach %s from the host's network namespace: only loopback public IPs are dialed from there", ip)
 	}
 	if l.apiSubnet != "" {
 		name = ip.String()

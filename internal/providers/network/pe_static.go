@@ -51,7 +51,7 @@ func (p *Provider) checkStaticIPs(ctx context.Context, id arm.ResourceID, subnet
 	if cur != nil {
 		o := ownerOf(cur)
 		if o.NIC != "" {
-			self = o.NIC + "/ipConfigurations/privateEndpointIpConfig"
+			self = o.NIC + "/ipConfigurations/" + peIPConfigName
 			if ip := p.ownedNICAddress(ctx, o.NIC); ip != "" && ip != c.Properties.PrivateIPAddress {
 				return "", arm.InvalidParameter("properties.ipConfigurations[0].properties.privateIPAddress",
 					"Private endpoint '%s' has address %s; its address cannot change to %s. Delete the endpoint and create it again.", id.Name(), ip, c.Properties.PrivateIPAddress)

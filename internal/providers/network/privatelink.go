@@ -36,7 +36,7 @@ func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subn
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		cfg := &IPConfig{Name: "privateEndpointIpConfig", Properties: IPConfigProperties{Subnet: &SubRef{ID: subnetID}}}
+		cfg := &IPConfig{Name: peIPConfigName, Properties: IPConfigProperties{Subnet: &SubRef{ID: subnetID}}}
 		if !markPE {
 			cfg.Name = "natIpConfig"
 		}
@@ -62,6 +62,9 @@ func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subn
 	})
 	return out, err
 }
+
+// peIPConfigName is the name of the IP configuration of an endpoint's NIC.
+const peIPConfigName = "privateEndpointIpConfig"
 
 // fabricNIC is the fabric's view of an owned NIC placed in host.
 func fabricNIC(n *NIC, host string) (fabric.NIC, error) {
