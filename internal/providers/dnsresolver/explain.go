@@ -2,7 +2,6 @@ package dnsresolver
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -43,35 +42,22 @@ func (p *Provider) ExplainForwarding(vnetID, name string) string {
 // InboundEndpointAt is the VNet and name of the inbound endpoint whose
 // address is ip, if any.
 func (p *Provider) InboundEndpointAt(ctx context.Context, ip string) (vnetID, endpoint string, ok bool) {
-	all, err := p.rec.List(ctx, "/subscriptions")
+	all, err := p.inbound.All(ctx, p.rec)
 	if err != nil {
 		return "", "", false
 	}
 	for _, st := range all {
-		id, err := arm.ParseID(idOf(st.Body))
-		if err != nil || !strings.EqualFold(id.Type(), Namespace+"/"+typeInbound) {
-			continue
-		}
-		var ep struct {
-			Properties struct {
-				IPConfigurations []struct {
-					PrivateIPAddress string `json:"privateIpAddress"`
-					Subnet           struct {
-						ID string `json:"id"`
-					} `json:"subnet"`
-				} `json:"ipConfigurations"`
-			} `json:"properties"`
-		}
-		if json.Unmarshal(st.Body, &ep) != nil {
+		ep, err := decode[InboundEndpoint](st.Body)
+		if err != nil {
 			continue
 		}
 		for _, c := range ep.Properties.IPConfigurations {
 			if c.PrivateIPAddress == ip {
-				sid, err := arm.ParseID(c.Subnet.ID)
+				sid, err := arm.ParseID(refOf(c.Subnet))
 				if err != nil {
 					continue
 				}
-				return sid.Parent().String(), id.Name(), true
+				return sid.Parent().String(), ep.Name, true
 			}
 		}
 	}
