@@ -177,6 +177,20 @@ func (is *Issuer) handleMetadata(w http.ResponseWriter, r *http.Request) {
 	case formArray:
 		writeJSONCached(w, []cloudMetadata{c})
 	default:
+		c.Authentication = is.aadAuthentication()
 		writeJSONCached(w, c)
 	}
+}
+
+// aadAuthentication is the authority of the single-cloud form
+// (api-version 2022-09-01 and later), which go-azure-sdk and so Terraform's
+// azurerm provider read through metadata_host. They take any cloud whose
+// identity provider is not AAD, or whose tenant is not "common", for Azure
+// Stack and refuse it, so this form names the AAD-shaped authority: the
+// token endpoint <loginEndpoint>/<tenant>/oauth2/v2.0/token, which the issuer
+// serves beside the ADFS one. The loginEndpoint has no trailing slash so
+// that path has no empty segment. The array form keeps the ADFS authority,
+// which Azure CLI needs to sign in without instance discovery.
+func (is *Issuer) aadAuthentication() cloudAuthentication {
+	return cloudAuthentication{LoginEndpoint: is.base, Audiences: is.Audiences(), Tenant: "common", IdentityProvider: "AAD"}
 }

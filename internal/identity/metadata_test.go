@@ -54,17 +54,19 @@ func TestMetadataEndpoints(t *testing.T) {
 				if err := json.Unmarshal(raw, &clouds); err != nil || len(clouds) != 1 {
 					t.Fatalf("want an array of one cloud: %s (%v)", raw, err)
 				}
-				checkCloud(t, clouds[0])
+				checkCloud(t, clouds[0], testBase+"/adfs", "adfs", "ADFS")
 			case "single":
-				checkCloud(t, decode(t, raw))
+				checkCloud(t, decode(t, raw), testBase, "common", "AAD")
 			}
 		})
 	}
 }
 
 // checkCloud checks the keys Azure CLI 2.45 (_arm_to_cli_mapper, which
-// indexes some of them without a default) and go-azure-sdk read.
-func checkCloud(t *testing.T, c map[string]any) {
+// indexes some of them without a default) and go-azure-sdk read, and the
+// authority the form names: ADFS for az's array form, AAD for the single
+// form go-azure-sdk reads (it refuses any other as Azure Stack).
+func checkCloud(t *testing.T, c map[string]any, login, tenant, provider string) {
 	t.Helper()
 	if c["name"] != DefaultCloudName || c["name"] == "AzureCloud" {
 		t.Errorf("name = %v", c["name"])
@@ -74,8 +76,8 @@ func checkCloud(t *testing.T, c map[string]any) {
 	}
 	auth, _ := c["authentication"].(map[string]any)
 	auds, _ := auth["audiences"].([]any)
-	if auth["loginEndpoint"] != testBase+"/adfs" || len(auds) == 0 || auds[0] != testBase+"/" ||
-		auth["tenant"] != "adfs" || auth["identityProvider"] != "ADFS" {
+	if auth["loginEndpoint"] != login || len(auds) == 0 || auds[0] != testBase+"/" ||
+		auth["tenant"] != tenant || auth["identityProvider"] != provider {
 		t.Errorf("authentication = %v", auth)
 	}
 	for _, k := range []string{"portal", "media", "graphAudience", "graph", "batch", "vmImageAliasDoc", "activeDirectoryDataLake",
