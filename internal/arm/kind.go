@@ -53,8 +53,12 @@ type Kind struct {
 	SerializeWith *Kind
 	// BareETag makes the body's etag a bare GUID (see BodyOfBare).
 	BareETag bool
-	serial   sync.Mutex
-	h        *kindHandler
+	// Normalize applies the type's own normalisation to what a record
+	// keeps of a client's body (see Sent), e.g. dropping an empty object
+	// that Azure does not return; nil: the body is kept as sent.
+	Normalize func(sent map[string]any)
+	serial    sync.Mutex
+	h         *kindHandler
 }
 
 // KindDeps are what every Kind needs from the server.
@@ -192,13 +196,30 @@ func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
 // creating) keeps of the body (see SentOver).
 func (k *Kind) SentOver(ctx context.Context, body []byte, cur *Stored) json.RawMessage {
 	if cur == nil {
-		return Sent(body)
+		return k.normalize(Sent(body))
 	}
 	model := cur.Body
 	if k.View != nil {
 		model = k.View(ctx, cur)
 	}
-	return SentOver(body, cur.Sent, model)
+	return k.normalize(SentOver(body, cur.Sent, model))
+}
+
+// normalize runs the kind's Normalize over a kept body.
+func (k *Kind) normalize(sent json.RawMessage) json.RawMessage {
+	if k.Normalize == nil || sent == nil {
+		return sent
+	}
+	var m map[string]any
+	if err := json.Unmarshal(sent, &m); err != nil || m == nil {
+		return sent
+	}
+	k.Normalize(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		return sent
+	}
+	return out
 }
 
 // serialKind is the kind whose lock a write takes, if any.

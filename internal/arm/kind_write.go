@@ -193,7 +193,7 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 		if rec, err = h.k.Patch(r.Context(), r, id, body, cur); err != nil {
 			return err
 		}
-		rec.Sent = MergeSent(cur.Sent, body)
+		rec.Sent = h.k.normalize(MergeSent(cur.Sent, body))
 	} else if rec, err = patchTags(r, cur); err != nil {
 		return err
 	}

@@ -160,6 +160,30 @@ func TestSDKVirtualMachines(t *testing.T) {
 	if err := l.vm("vm4", "nic1", l.key); respCode(err) != "NicInUse" {
 		t.Fatalf("second VM on one NIC: %v", err)
 	}
+	// An update (PATCH) changes what it names and keeps the rest; an empty
+	// additionalCapabilities is not returned, as Compute drops it; the
+	// NICs change only with a PUT.
+	vc := l.comp.NewVirtualMachinesClient()
+	up, err := vc.BeginUpdate(l.ctx, l.rg, "vm3", armcompute.VirtualMachineUpdate{Properties: &armcompute.VirtualMachineProperties{
+		HardwareProfile:        &armcompute.HardwareProfile{VMSize: to.Ptr(armcompute.VirtualMachineSizeTypesStandardB2S)},
+		AdditionalCapabilities: &armcompute.AdditionalCapabilities{}}}, nil)
+	if err == nil {
+		_, err = up.PollUntilDone(l.ctx, &runtimePoll)
+	}
+	if err != nil {
+		t.Fatalf("updating vm3: %v", err)
+	}
+	got, err := vc.Get(l.ctx, l.rg, "vm3", nil)
+	if err != nil || *got.Properties.HardwareProfile.VMSize != armcompute.VirtualMachineSizeTypesStandardB2S ||
+		got.Properties.AdditionalCapabilities != nil || deref(got.Properties.OSProfile.AdminUsername) != "azureuser" {
+		t.Fatalf("vm3 after the update: %v %+v", err, got.Properties)
+	}
+	_, err = vc.BeginUpdate(l.ctx, l.rg, "vm3", armcompute.VirtualMachineUpdate{Properties: &armcompute.VirtualMachineProperties{
+		NetworkProfile: &armcompute.NetworkProfile{NetworkInterfaces: []*armcompute.NetworkInterfaceReference{{
+			ID: to.Ptr("/subscriptions/" + l.in.Sub + "/resourceGroups/" + l.rg + "/providers/Microsoft.Network/networkInterfaces/nic2")}}}}}, nil)
+	if respCode(err) != "OperationNotAllowed" {
+		t.Fatalf("an update changing the NICs: %v", err)
+	}
 	if out := l.run("vm1", "ip -4 -o addr show dev eth0; cat /etc/resolv.conf"); !strings.Contains(out, "10.10.1.4/24") || !strings.Contains(out, "168.63.129.16") {
 		t.Fatalf("vm1 sees:\n%s", out)
 	}
@@ -192,7 +216,6 @@ func TestSDKVirtualMachines(t *testing.T) {
 	}
 
 	// Power: a stopped VM is unreachable until it starts again.
-	vc := l.comp.NewVirtualMachinesClient()
 	pp, err := vc.BeginPowerOff(l.ctx, l.rg, "vm2", nil)
 	if err == nil {
 		_, err = pp.PollUntilDone(l.ctx, &runtimePoll)

@@ -55,8 +55,24 @@ type Provider struct {
 func New(rec *arm.Records, fab Fabric, gw Gateway, run Runner, log *slog.Logger) *Provider {
 	p := &Provider{rec: rec, fab: fab, gw: gw, run: run, log: log}
 	p.vms = &arm.Kind{Namespace: Namespace, Type: "virtualMachines", APIVersions: APIVersions,
-		Build: p.buildVM, Realize: p.realizeVM, Unrealize: p.unrealizeVM, View: p.viewVM}
+		Build: p.buildVM, Realize: p.realizeVM, Unrealize: p.unrealizeVM, View: p.viewVM, Patch: p.patchVM, Normalize: normalizeVM}
 	return p
+}
+
+// normalizeVM drops what Compute does not return of a VM body: an
+// additionalCapabilities object with no capability in it (Terraform's
+// azurerm provider always sends one, and reads a returned one as a block
+// the configuration lacks).
+func normalizeVM(sent map[string]any) {
+	props, _ := sent["properties"].(map[string]any)
+	if caps, ok := props["additionalCapabilities"].(map[string]any); ok {
+		for _, v := range caps {
+			if v != nil {
+				return
+			}
+		}
+		delete(props, "additionalCapabilities")
+	}
 }
 
 // VMs is the virtual machine kind.

@@ -206,3 +206,34 @@ func storageDefaults(raw json.RawMessage) json.RawMessage {
 	}
 	return out
 }
+
+// patchVM is Compute's update of a VM (PATCH): the patch merged over the VM
+// as a client sees it, then checked and built as a PUT of the result. The
+// NICs stay those the VM runs with: changing them takes a PUT.
+func (p *Provider) patchVM(ctx context.Context, r *arm.Request, id arm.ResourceID, body []byte, cur *arm.Stored) (arm.Record, error) {
+	merged := arm.MergeSent(arm.Overlay(cur.Sent, cur.Body), body)
+	rec, err := p.buildVM(ctx, r, id, merged, cur)
+	if err != nil {
+		return arm.Record{}, err
+	}
+	var was, now VM
+	_ = json.Unmarshal(cur.Body, &was)
+	_ = json.Unmarshal(rec.Body, &now)
+	if nicIDs(was.Properties.NetworkProfile) != nicIDs(now.Properties.NetworkProfile) {
+		return arm.Record{}, arm.BadRequest("OperationNotAllowed",
+			"A PATCH of virtual machine '%s' cannot change its network interfaces; send the whole VM with PUT.", id.Name())
+	}
+	return rec, nil
+}
+
+// nicIDs is the VM's NIC IDs, lower-cased and joined, for comparison.
+func nicIDs(np *NetworkProfile) string {
+	if np == nil {
+		return ""
+	}
+	ids := make([]string, len(np.NetworkInterfaces))
+	for i, n := range np.NetworkInterfaces {
+		ids[i] = strings.ToLower(n.ID)
+	}
+	return strings.Join(ids, ",")
+}
