@@ -28,7 +28,7 @@ const PreviewFeature = "AKSPrivateLinkPreview"
 
 // APIVersions are those of az 2.45 (2022-11-01) and of the Azure SDK for
 // Go (2025-02-01), and the stable ones between and around them.
-var APIVersions = []string{"2025-10-01", "2025-07-01", "2025-02-01", "2024-10-01", "2024-05-01", "2024-02-01",
+var APIVersions = []string{"2025-10-01", "2025-07-01", "2025-05-01", "2025-03-01", "2025-02-01", "2024-10-01", "2024-05-01", "2024-02-01",
 	"2023-11-01", "2023-08-01", "2023-04-01", "2023-01-01", "2022-11-01", "2022-09-01", "2022-07-01", "2022-04-01"}
 
 // Power states.
@@ -119,6 +119,7 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.actionRoutes(s, d)
 	p.privateLinkRoutes(s, d)
 	p.poolRoutes(s, d)
+	p.upgradeRoutes(s, d)
 	p.locationRoutes(s, d)
 	p.clusters.Serve(s, d)
 }
