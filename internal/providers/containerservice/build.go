@@ -50,6 +50,7 @@ func (p *Provider) buildCluster(ctx context.Context, r *arm.Request, id arm.Reso
 	}
 	plan, nerrs := checkNetwork(c.Properties.NetworkProfile)
 	errs = append(errs, nerrs...)
+	errs = append(errs, outboundDefaults(id, &c, old)...)
 	errs = append(errs, checkAccess(&c)...)
 	if err := p.checkVersion(&c); err != nil {
 		errs = append(errs, err)
@@ -270,7 +271,7 @@ func (p *Provider) compute(id arm.ResourceID, c *Cluster, uid string) {
 		id.Subscription, pr.NodeResourceGroup, id.Name(), uuidFrom(uid+"client"), uuidFrom(uid+"object")))}
 	for _, pool := range pr.AgentPoolProfiles {
 		pool.CurrentOrchVersion = p.opts.Version.String()
-		pool.NodeImageVersion = "AKSUbuntu-2204gen2containerd-202511.01.0"
+		pool.NodeImageVersion = nodeImage
 		pool.PowerState = &PowerState{Code: Running}
 		pool.ProvisioningState = ""
 	}

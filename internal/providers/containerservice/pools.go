@@ -140,7 +140,7 @@ func (p *Provider) pool(w http.ResponseWriter, r *arm.Request) error {
 	}
 	poolDefaults(pool, c.Properties.NetworkProfile.NetworkPlugin, c.Properties.KubernetesVersion)
 	pool.PowerState, pool.CurrentOrchVersion = &PowerState{Code: Running}, p.opts.Version.String()
-	pool.NodeImageVersion = "AKSUbuntu-2204gen2containerd-202511.01.0"
+	pool.NodeImageVersion = nodeImage
 	var prevSent, prevModel json.RawMessage
 	if i >= 0 {
 		prevSent = arm.ChildSent(st.Sent, "agentPoolProfiles", pool.Name, true)

@@ -78,6 +78,9 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 		"managedBy": l.id.String()}); err != nil {
 		return nil, fmt.Errorf("creating node resource group: %w", err)
 	}
+	if err := p.ensureOutboundIPs(ctx, c, l, tags); err != nil {
+		return nil, err
+	}
 	if l.ownVNet {
 		body := vnetBody(c.Location, defaultVNetSpace, "aks-subnet", defaultSubnet, tags)
 		if l.apiSubnet != "" {

@@ -137,6 +137,9 @@ type NetworkProfile struct {
 	PodCidrs         []string `json:"podCidrs,omitempty"`
 	ServiceCidrs     []string `json:"serviceCidrs,omitempty"`
 	IPFamilies       []string `json:"ipFamilies,omitempty"`
+	// LoadBalancerProfile is the outbound IPs of a standard load balancer
+	// (see outbound.go).
+	LoadBalancerProfile *LoadBalancerProfile `json:"loadBalancerProfile,omitempty"`
 }
 
 // APIServerAccess is apiServerAccessProfile.
