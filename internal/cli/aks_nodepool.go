@@ -14,7 +14,7 @@ import (
 
 func aksNodepoolCmd(a *App) *cobra.Command {
 	g := &cobra.Command{Use: "nodepool", Short: "Manage node pools in a managed Kubernetes cluster"}
-	g.AddCommand(nodepoolAddCmd(a), nodepoolListCmd(a), nodepoolShowCmd(a), nodepoolScaleCmd(a), nodepoolDeleteCmd(a))
+	g.AddCommand(nodepoolAddCmd(a), nodepoolListCmd(a), nodepoolShowCmd(a), nodepoolScaleCmd(a), nodepoolDeleteCmd(a), nodepoolGetUpgradesCmd(a))
 	return g
 }
 

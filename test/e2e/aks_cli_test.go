@@ -139,6 +139,29 @@ func TestAKSCLI(t *testing.T) {
 	}
 	in.fails(1, "The new node count is the same as the current node count.",
 		a("aks", "nodepool", "scale", "--cluster-name", "c1", "--nodepool-name", "user1", "--node-count", "2")...)
+	// A standard load balancer's outbound IP: a public IP AKS manages in
+	// the node resource group.
+	outIP := in.tsv(a("aks", "show", "-n", "c1", "--query", "networkProfile.loadBalancerProfile.effectiveOutboundIPs[0].id")...)
+	if !strings.Contains(outIP, "/resourceGroups/MC_akscli_c1_westus2/providers/Microsoft.Network/publicIPAddresses/") {
+		t.Errorf("effective outbound IP: %q", outIP)
+	} else if code, ip, _ := in.call("GET", outIP+"?api-version=2024-07-01", ""); code != 200 || ip["tags"].(map[string]any)["aks-managed-type"] != "aks-slb-managed-outbound-ip" {
+		t.Errorf("the outbound public IP: %d %v", code, ip)
+	}
+
+	// Upgrade profiles: the one version in use, no upgrade offered.
+	up := in.jsonOf(a("aks", "get-upgrades", "-n", "c1")...)
+	cp, _ := up["controlPlaneProfile"].(map[string]any)
+	if up["name"] != "default" || cp["kubernetesVersion"] != "1.33.13" || cp["osType"] != "Linux" || len(up["agentPoolProfiles"].([]any)) != 2 {
+		t.Errorf("aks get-upgrades: %v", up)
+	}
+	pu := in.jsonOf(a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "--nodepool-name", "user1")...)
+	if pu["kubernetesVersion"] != "1.33.13" || pu["latestNodeImageVersion"] == nil || !strings.HasSuffix(pu["id"].(string), "/agentPools/user1/upgradeProfiles/default") {
+		t.Errorf("aks nodepool get-upgrades: %v", pu)
+	}
+	if tbl := in.mustAksbox(a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "-n", "user1", "-o", "table")...); !strings.Contains(tbl, "None available") {
+		t.Errorf("nodepool get-upgrades table:\n%s", tbl)
+	}
+	in.fails(1, "was not found", a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "-n", "nopool")...)
 	in.mustAksbox(a("aks", "nodepool", "delete", "--cluster-name", "c1", "-n", "user1")...)
 	in.fails(1, "Node pool user1 doesnt exist", a("aks", "nodepool", "delete", "--cluster-name", "c1", "-n", "user1")...)
 	if names := in.tsv(a("aks", "nodepool", "list", "--cluster-name", "c1", "--query", "[].name")...); names != "nodepool1" {
