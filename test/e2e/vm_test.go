@@ -178,9 +178,12 @@ func TestSDKVirtualMachines(t *testing.T) {
 		got.Properties.AdditionalCapabilities != nil || deref(got.Properties.OSProfile.AdminUsername) != "azureuser" {
 		t.Fatalf("vm3 after the update: %v %+v", err, got.Properties)
 	}
+	if _, err := l.nic("nic4", "vb", ""); err != nil {
+		t.Fatal(err)
+	}
 	_, err = vc.BeginUpdate(l.ctx, l.rg, "vm3", armcompute.VirtualMachineUpdate{Properties: &armcompute.VirtualMachineProperties{
 		NetworkProfile: &armcompute.NetworkProfile{NetworkInterfaces: []*armcompute.NetworkInterfaceReference{{
-			ID: to.Ptr("/subscriptions/" + l.in.Sub + "/resourceGroups/" + l.rg + "/providers/Microsoft.Network/networkInterfaces/nic2")}}}}}, nil)
+			ID: to.Ptr("/subscriptions/" + l.in.Sub + "/resourceGroups/" + l.rg + "/providers/Microsoft.Network/networkInterfaces/nic4")}}}}}, nil)
 	if respCode(err) != "OperationNotAllowed" {
 		t.Fatalf("an update changing the NICs: %v", err)
 	}
