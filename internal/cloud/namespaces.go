@@ -20,6 +20,7 @@ func addPlannedNamespaces(cat *arm.Catalog) {
 	cat.Add(arm.Namespace{Name: "Microsoft.ContainerService", Types: []arm.ResourceType{
 		{Name: "managedClusters", APIVersions: cs},
 		{Name: "managedClusters/agentPools", APIVersions: cs},
+		{Name: "managedClusters/maintenanceConfigurations", APIVersions: cs},
 		{Name: "locations/orchestrators", APIVersions: cs},
 		{Name: "locations/kubernetesVersions", APIVersions: cs},
 		{Name: "locations/operations", APIVersions: cs},

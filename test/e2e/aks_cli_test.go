@@ -148,6 +148,27 @@ func TestAKSCLI(t *testing.T) {
 		t.Errorf("the outbound public IP: %d %v", code, ip)
 	}
 
+	// Maintenance configurations are kept as sent; AKS's three names only.
+	windows := mcPath + "/maintenanceConfigurations/"
+	const windowsAPI = "?api-version=2025-10-01"
+	if code, m, _ := in.call("GET", windows+"default"+windowsAPI, ""); code != 404 {
+		t.Errorf("a maintenance configuration never made: %d %v", code, m)
+	}
+	window := `{"properties":{"timeInWeek":[{"day":"Saturday","hourSlots":[1,2]}],"notAllowedTime":[]}}`
+	if code, m, _ := in.call("PUT", windows+"default"+windowsAPI, window); code != 201 {
+		t.Errorf("PUT maintenance configuration: %d %v", code, m)
+	}
+	if code, m, _ := in.call("GET", windows+"default"+windowsAPI, ""); code != 200 || m["type"] != "Microsoft.ContainerService/managedClusters/maintenanceConfigurations" ||
+		!reflect.DeepEqual(m["properties"].(map[string]any)["timeInWeek"], []any{map[string]any{"day": "Saturday", "hourSlots": []any{1.0, 2.0}}}) {
+		t.Errorf("GET maintenance configuration: %d %v", code, m)
+	}
+	if code, m, _ := in.call("PUT", windows+"weekends"+windowsAPI, window); code != 400 || errCode(m) != "InvalidParameter" {
+		t.Errorf("a maintenance configuration AKS does not have: %d %v", code, m)
+	}
+	if code, m, _ := in.call("PUT", windows+"aksManagedAutoUpgradeSchedule"+windowsAPI, window); code != 400 || !strings.Contains(errMessage(m), "takes maintenanceWindow") {
+		t.Errorf("timeInWeek on an upgrade schedule: %d %v", code, m)
+	}
+
 	// Upgrade profiles: the one version in use, no upgrade offered.
 	up := in.jsonOf(a("aks", "get-upgrades", "-n", "c1")...)
 	cp, _ := up["controlPlaneProfile"].(map[string]any)
@@ -161,7 +182,7 @@ func TestAKSCLI(t *testing.T) {
 	if tbl := in.mustAksbox(a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "-n", "user1", "-o", "table")...); !strings.Contains(tbl, "None available") {
 		t.Errorf("nodepool get-upgrades table:\n%s", tbl)
 	}
-	in.fails(1, "was not found", a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "-n", "nopool")...)
+	in.fails(3, "(ResourceNotFound)", a("aks", "nodepool", "get-upgrades", "--cluster-name", "c1", "-n", "nopool")...)
 	in.mustAksbox(a("aks", "nodepool", "delete", "--cluster-name", "c1", "-n", "user1")...)
 	in.fails(1, "Node pool user1 doesnt exist", a("aks", "nodepool", "delete", "--cluster-name", "c1", "-n", "user1")...)
 	if names := in.tsv(a("aks", "nodepool", "list", "--cluster-name", "c1", "--query", "[].name")...); names != "nodepool1" {

@@ -86,6 +86,7 @@ type Provider struct {
 	opts     Options
 	log      *slog.Logger
 	clusters *arm.Kind
+	windows  *arm.Kind // maintenance configurations
 	ops      *arm.Operations
 	agents   *agents
 	public   publicEndpoints
@@ -101,6 +102,7 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 		public: publicEndpoints{m: map[string]*publicEndpoint{}}}
 	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
 		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart, View: p.viewCluster}
+	p.windows = p.maintenanceKind()
 	return p
 }
 
@@ -121,6 +123,7 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.poolRoutes(s, d)
 	p.upgradeRoutes(s, d)
 	p.locationRoutes(s, d)
+	p.windows.Serve(s, d)
 	p.clusters.Serve(s, d)
 }
 

@@ -94,6 +94,15 @@ resource "azurerm_kubernetes_cluster" "private" {
     }
   }
 
+  # A planned maintenance window: a maintenance configuration of the
+  # cluster, stored and read back.
+  maintenance_window {
+    allowed {
+      day   = "Saturday"
+      hours = [1, 2]
+    }
+  }
+
   # The document's advanced-networking values.
   network_profile {
     network_plugin    = "azure"
