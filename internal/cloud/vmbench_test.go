@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"crypto/ed25519"
 	"crypto/rand"
+	"github.com/aksbox/aksbox/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -19,9 +19,7 @@ import (
 // VNet through the ARM API, until every VM reports Succeeded: ms per VM.
 // Run as root with -benchtime=200x for the 200-VM figure.
 func BenchmarkVMCreate(b *testing.B) {
-	if os.Geteuid() != 0 {
-		b.Skip("needs root for network namespaces")
-	}
+	testenv.Root(b)
 	ep, sub, tok, client := benchInstance(b)
 	base := ep + "/subscriptions/" + sub
 	put := func(path, body string) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/kube/config"
 	"github.com/aksbox/aksbox/internal/nsexec"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // TestMain lets the test binary stand in for aksbox: the supervisor runs it
@@ -232,12 +233,8 @@ func TestSupervisorKillsAfterGrace(t *testing.T) {
 }
 
 func TestSupervisorRunsInTheNamespace(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs the ip command")
-	}
+	testenv.Root(t)
+	testenv.Tool(t, "ip", "install iproute2")
 	b := make([]byte, 4)
 	rand.Read(b)
 	ns := "cptest-" + hex.EncodeToString(b)

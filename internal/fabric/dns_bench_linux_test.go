@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aksbox/aksbox/internal/testenv"
 	"github.com/miekg/dns"
 )
 
@@ -15,10 +16,7 @@ import (
 // waits until it answers name at addr. The test stops it.
 func startDnsmasq(b *testing.B, f *Fabric, ns, addr, name string, args ...string) {
 	b.Helper()
-	path, err := exec.LookPath("dnsmasq")
-	if err != nil {
-		b.Skip("needs dnsmasq")
-	}
+	path := testenv.Tool(b, "dnsmasq", "install dnsmasq-base")
 	args = append([]string{"netns", "exec", ns, path, "--keep-in-foreground", "--no-resolv", "--no-hosts",
 		"--bind-interfaces", "--listen-address=" + addr, "--log-facility=/dev/null", "--pid-file="}, args...)
 	cmd := exec.Command("ip", args...)

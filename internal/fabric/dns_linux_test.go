@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aksbox/aksbox/internal/testenv"
 	"github.com/miekg/dns"
 )
 
@@ -57,9 +58,7 @@ func query(f *Fabric, ns, network, name string) (*dns.Msg, error) {
 }
 
 func TestDNS(t *testing.T) {
-	if _, err := exec.LookPath("getent"); err != nil {
-		t.Skip("needs getent")
-	}
+	testenv.Tool(t, "getent", "install libc-bin")
 	f := newTestFabric(t)
 	f.SetResolver(zoneResolver{vnet: "linked", zone: "corp.internal.",
 		records: map[string]netip.Addr{"db.corp.internal.": netip.MustParseAddr("10.81.1.4")}})

@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net"
 	"net/netip"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -17,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // newTestFabric returns a fabric with a prefix of its own, or skips when
@@ -24,13 +25,11 @@ import (
 // namespace of its prefix, and checks that no namespace or goroutine leaked.
 func newTestFabric(tb testing.TB) *Fabric {
 	tb.Helper()
-	if os.Geteuid() != 0 {
-		tb.Skip("needs root for network namespaces")
-	}
+	testenv.Root(tb)
 	prefix := "t" + strings.ToLower(rand.Text()[:5])
 	probe := prefix + "-probe"
 	if err := createNS(probe); err != nil {
-		tb.Skipf("network namespaces unavailable: %v", err)
+		tb.Fatalf("creating a network namespace: %v", err)
 	}
 	if err := deleteNS(probe); err != nil {
 		tb.Fatal(err)

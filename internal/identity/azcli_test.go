@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // azEnv is the environment Azure CLI needs to use aksbox: the metadata URL,
@@ -37,10 +39,7 @@ func runAz(t *testing.T, az string, environ []string, args ...string) (string, e
 // test's ARM stand-in) and "az account get-access-token", whose token
 // Authenticate must accept. A wrong secret must fail with AADSTS7000215.
 func TestAzureCLILogin(t *testing.T) {
-	az, err := exec.LookPath("az")
-	if err != nil {
-		t.Skip("az not installed")
-	}
+	az := testenv.Tool(t, "az", "install Debian's azure-cli")
 	pythonWith(t, "azure.cli.core") // skips when az's python modules are absent
 	env := startTLS(t)
 	environ := azEnv(t, env)

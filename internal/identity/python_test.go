@@ -3,11 +3,14 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // pythonWith returns a python3 interpreter that can import all modules, or
@@ -28,7 +31,7 @@ func pythonWith(t *testing.T, modules ...string) string {
 			return py
 		}
 	}
-	t.Skipf("no python3 that imports %v (tried %v)", modules, candidates)
+	testenv.Need(t, false, fmt.Sprintf("needs a python3 that imports %v (tried %v): install Debian's azure-cli", modules, candidates))
 	return ""
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // TestMain lets the test binary stand in for the aksbox binary: Command
@@ -29,12 +31,8 @@ func TestMain(m *testing.M) {
 // fabric makes a VM's, and removes both when the test ends.
 func testNS(t *testing.T) (name, resolvConf string) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs the ip command")
-	}
+	testenv.Root(t)
+	testenv.Tool(t, "ip", "install iproute2")
 	b := make([]byte, 4)
 	rand.Read(b)
 	name = "nsexec-" + hex.EncodeToString(b)

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/aksbox/aksbox/internal/nsexec"
+	"github.com/aksbox/aksbox/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -51,13 +52,9 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create network namespaces")
-	}
+	testenv.Root(t)
 	for _, bin := range []string{"ip", "ssh", "ssh-keygen"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("needs %s", bin)
-		}
+		testenv.Tool(t, bin, "install iproute2 and openssh-client")
 	}
 	f := &fixture{}
 	f.ns, f.resolv = makeVMNamespace(t)

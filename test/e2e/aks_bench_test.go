@@ -21,6 +21,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/store"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // The AKS benchmarks run as whole-binary tests (go test -bench AKS
@@ -30,12 +31,8 @@ import (
 // benchLab is an aksLab for a benchmark.
 func benchLab(b *testing.B, rg string) (*instanceT, *aksLab, string) {
 	b.Helper()
-	if os.Geteuid() != 0 {
-		b.Skip("network namespaces need root")
-	}
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		b.Skip("no kubectl")
-	}
+	testenv.Root(b)
+	testenv.Tool(b, "kubectl", "install kubectl")
 	in := start(b, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(b, in, rg)
 	keyPath, authorized := writeKey(b)

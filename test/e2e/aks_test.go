@@ -13,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/privatedns/armprivatedns"
 	"github.com/aksbox/aksbox/internal/store"
+	"github.com/aksbox/aksbox/internal/testenv"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -79,9 +80,7 @@ func sshRun(key, ip, cmd string, stdin string) (string, error) {
 // does; deleting the cluster leaves nothing behind.
 func TestPrivateClusterSeed(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "aks")
 	keyPath, authorized := writeKey(t)
@@ -336,9 +335,7 @@ func (in *instanceT) etcdKeys(prefix string) int64 {
 // kubectl reaches; its nodes come from the default aks-vnet.
 func TestPublicCluster(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "pub")
 	mc, err := l.create("public", armcontainerservice.ManagedCluster{Location: to.Ptr("westus2"), Properties: &armcontainerservice.ManagedClusterProperties{

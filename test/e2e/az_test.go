@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // azEnv turns 'aksbox env' output into environment entries, as
@@ -58,10 +60,7 @@ func azRunner(t *testing.T, in *instanceT, azPath string) (func(args ...string) 
 // The real Azure CLI (Debian's azure-cli package) logs in and runs the
 // group, feature and provider commands of the seed against aksbox.
 func TestRealAzureCLI(t *testing.T) {
-	azPath, err := exec.LookPath("az")
-	if err != nil {
-		t.Skip("az (Debian package azure-cli) is not installed")
-	}
+	azPath := testenv.Tool(t, "az", "install Debian's azure-cli")
 	in := start(t, "--feature-registration-delay", "1s", "--provider-registration-delay", "0s")
 	az, mustAz := azRunner(t, in, azPath)
 	mustAz("login", "--service-principal", "-u", in.ClientID, "-p", in.Secret, "--tenant", in.Tenant)
@@ -101,10 +100,7 @@ func TestRealAzureCLI(t *testing.T) {
 // docs/troubleshooting.md).
 func TestRealAzureCLIAKS(t *testing.T) {
 	needRoot(t)
-	azPath, err := exec.LookPath("az")
-	if err != nil {
-		t.Skip("az (Debian package azure-cli) is not installed")
-	}
+	azPath := testenv.Tool(t, "az", "install Debian's azure-cli")
 	in := start(t, "--feature-registration-delay", "0s", "--provider-registration-delay", "0s")
 	az, mustAz := azRunner(t, in, azPath)
 	mustAz("login", "--service-principal", "-u", in.ClientID, "-p", in.Secret, "--tenant", in.Tenant)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // putVNet creates or replaces a VNet of a lab.
@@ -52,9 +53,7 @@ func jsonOf(t *testing.T, s string) map[string]any {
 func TestDNSPrivateResolver(t *testing.T) {
 	needRoot(t)
 	for _, tool := range []string{"dnsmasq", "getent"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s", tool)
-		}
+		testenv.Tool(t, tool, "install kubectl, dnsmasq and libc-bin")
 	}
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newNetLab(t, in, "dnsr")

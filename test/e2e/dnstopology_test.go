@@ -11,6 +11,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/privatedns/armprivatedns"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // kubeconfig writes a cluster's user kubeconfig (pointing at its public
@@ -60,9 +61,7 @@ const kubectlNodes = "cat > kc && kubectl --kubeconfig kc --request-timeout=10s 
 // over real SSH, running the real kubectl.
 func TestPrivateClustersShareAVNet(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "multi")
 	keyPath, authorized := writeKey(t)
@@ -223,9 +222,7 @@ func TestPrivateClustersShareAVNet(t *testing.T) {
 func TestHubAndSpokeCustomDNS(t *testing.T) {
 	needRoot(t)
 	for _, tool := range []string{"kubectl", "dnsmasq"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("no %s", tool)
-		}
+		testenv.Tool(t, tool, "install kubectl, dnsmasq and libc-bin")
 	}
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "hub")

@@ -2,13 +2,13 @@ package e2e
 
 import (
 	"context"
-	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/to"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/msi/armmsi"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 var guidRE = regexp.MustCompile(`^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$`)
@@ -148,10 +148,7 @@ func TestIdentity(t *testing.T) {
 // The real az (Debian's azure-cli 2.45) runs its identity commands against
 // aksbox, and aksbox's CLI prints exactly what az prints.
 func TestRealAzureCLIIdentity(t *testing.T) {
-	azPath, err := exec.LookPath("az")
-	if err != nil {
-		t.Skip("az (Debian package azure-cli) is not installed")
-	}
+	azPath := testenv.Tool(t, "az", "install Debian's azure-cli")
 	in := start(t)
 	az, mustAz := azRunner(t, in, azPath)
 	mustAz("login", "--service-principal", "-u", in.ClientID, "-p", in.Secret, "--tenant", in.Tenant)

@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/network/armnetwork/v6"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/privatedns/armprivatedns"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // peStatus is the state of a private endpoint's (only) connection.
@@ -35,9 +35,7 @@ func (l *netLab) peStatus(name string) (armnetwork.PrivateEndpoint, string) {
 // Disconnected and carries no traffic until it is deleted and created again.
 func TestPrivateClusterConnect(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "plc")
 	keyPath, authorized := writeKey(t)

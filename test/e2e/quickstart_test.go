@@ -1,9 +1,10 @@
 package e2e
 
 import (
-	"os"
 	"strings"
 	"testing"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // The quickstart starts the cloud itself, walks the whole document — a
@@ -11,9 +12,7 @@ import (
 // server until its VNet is linked, then kubectl listing the nodes over the
 // real ssh, and no route from the host — and cleans up after itself.
 func TestQuickstart(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("the quickstart runs as root")
-	}
+	testenv.Root(t)
 	dir := t.TempDir()
 	t.Setenv("HOME", t.TempDir()) // --generate-ssh-keys and the kubeconfig go to ~
 	run := func(args ...string) (string, int) { return runIn(dir, args...) }

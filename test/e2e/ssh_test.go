@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbox/aksbox/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -37,9 +38,7 @@ func writeKey(t testing.TB) (string, string) {
 // resolver; the wrong key is refused; a deleted VM's address refuses.
 func TestRealSSHIntoVM(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("no ssh client")
-	}
+	testenv.Tool(t, "ssh", "install openssh-client")
 	in := start(t, "--provider-registration-delay", "0s")
 	l := newNetLab(t, in, "ssh")
 	keyPath, authorized := writeKey(t)

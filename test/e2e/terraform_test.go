@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aksbox/aksbox/internal/cli"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // terraformT runs the real Terraform with the azurerm provider that
@@ -28,15 +29,12 @@ type terraformT struct {
 func newTerraform(t *testing.T, in *instanceT, config string) *terraformT {
 	t.Helper()
 	rc := cli.TerraformCLIConfig()
-	if rc == "" {
-		t.Skip("the azurerm provider is not built: run hack/terraform-provider.sh (.ci/run does)")
-	}
+	testenv.Need(t, rc != "", "the azurerm provider is not built: run hack/terraform-provider.sh (.ci/run does)")
 	bin, err := exec.LookPath("terraform")
 	if err != nil {
 		bin = filepath.Join(filepath.Dir(rc), "bin", "terraform")
-		if _, err := os.Stat(bin); err != nil {
-			t.Skip("no terraform: run hack/terraform-provider.sh (.ci/run does)")
-		}
+		_, err = os.Stat(bin)
+		testenv.Need(t, err == nil, "no terraform: run hack/terraform-provider.sh (.ci/run does)")
 	}
 	tf := &terraformT{t: t, bin: bin, dir: t.TempDir()}
 	src := filepath.Join("testdata", "terraform", config)
@@ -123,9 +121,7 @@ func (tf *terraformT) planClean(what string, vars ...string) {
 // leaves no namespace or Kubernetes key.
 func TestTerraformPrivateAKS(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	in.mustAksbox("feature", "register", "--name", "AKSPrivateLinkPreview", "--namespace", "Microsoft.ContainerService", "-o", "none")
 	tf := newTerraform(t, in, "private-aks")

@@ -2,12 +2,13 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // The az-shaped VM commands: vm create makes what is missing like az and
@@ -152,9 +153,7 @@ func TestVMCLI(t *testing.T) {
 // made lands in a shell inside the VM.
 func TestVMCLISSH(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("ssh"); err != nil {
-		t.Skip("no ssh client")
-	}
+	testenv.Tool(t, "ssh", "install openssh-client")
 	in := start(t, "--provider-registration-delay", "0s")
 	in.cliGroup("sshcli")
 	home := t.TempDir()

@@ -2,10 +2,11 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // API Server VNet Integration through the CLI, as the AKS docs drive it:
@@ -18,9 +19,7 @@ import (
 // cluster may have it too.
 func TestAPIServerVNetIntegration(t *testing.T) {
 	needRoot(t)
-	if _, err := exec.LookPath("kubectl"); err != nil {
-		t.Skip("no kubectl")
-	}
+	testenv.Tool(t, "kubectl", "install kubectl")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
 	l := newAKSLab(t, in, "vi")
 	keyPath, authorized := writeKey(t)
