@@ -3,9 +3,11 @@
 package main
 
 import (
+	"context"
 	"os"
 
 	"github.com/aksbox/aksbox/internal/cli"
+	"github.com/aksbox/aksbox/internal/cloud"
 	"github.com/aksbox/aksbox/internal/kube"
 )
 
@@ -15,5 +17,15 @@ func main() {
 		// supervisor; kept out of the cli package, which links no Kubernetes.
 		os.Exit(kube.Main(os.Args[2:]))
 	}
-	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr, serve))
+}
+
+// serve runs the cloud for 'aksbox serve'. It is linked here rather than in
+// package cli, whose other commands reach the cloud over HTTPS only.
+func serve(ctx context.Context, o cli.ServeOptions) error {
+	return cloud.Run(ctx, cloud.Options{
+		Dir: o.Dir, Listen: o.Listen, Logger: o.Logger, PageSize: o.PageSize,
+		FeatureRegistrationDelay: o.FeatureRegistrationDelay, ProviderRegistrationDelay: o.ProviderRegistrationDelay,
+		AKSRegions: o.AKSRegions, AKSPreviewGate: o.AKSPreviewGate,
+	})
 }

@@ -377,7 +377,7 @@ func TestAKSUsageErrors(t *testing.T) {
 		{[]string{"aks", "wait", "-g", "rg", "-n", "c1", "--created", "--interval"}, 2, "ERROR: "},
 	} {
 		var out, errb bytes.Buffer
-		code := Main(append(c.args, "--state-dir", t.TempDir()), nil, &out, &errb)
+		code := Main(append(c.args, "--state-dir", t.TempDir()), nil, &out, &errb, nil)
 		if code != c.code || !strings.Contains(errb.String(), c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d, %q", c.args, code, errb.String(), c.code, c.want)
 		}

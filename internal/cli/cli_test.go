@@ -56,7 +56,7 @@ func TestUsageErrors(t *testing.T) {
 		{"group", "list", "extra"},
 	} {
 		var out, errb bytes.Buffer
-		code := Main(append(args, "--state-dir", t.TempDir()), nil, &out, &errb)
+		code := Main(append(args, "--state-dir", t.TempDir()), nil, &out, &errb, nil)
 		if code != 2 || !strings.HasPrefix(errb.String(), "ERROR: ") {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errb.String())
 		}

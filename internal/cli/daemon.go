@@ -11,11 +11,26 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aksbox/aksbox/internal/cloud"
 	"github.com/aksbox/aksbox/internal/instance"
-	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/spf13/cobra"
 )
+
+// Server runs the cloud in this process, for 'aksbox serve'. The cloud is
+// linked by the main package, not by this one: every other command talks
+// to it over HTTPS only.
+type Server func(ctx context.Context, o ServeOptions) error
+
+// ServeOptions are the settings of 'aksbox serve'.
+type ServeOptions struct {
+	Dir                       instance.Dir
+	Listen                    string
+	Logger                    *slog.Logger
+	PageSize                  int
+	FeatureRegistrationDelay  time.Duration
+	ProviderRegistrationDelay time.Duration
+	AKSRegions                []string // empty: the regions the private-cluster document lists
+	AKSPreviewGate            bool
+}
 
 type serveFlags struct {
 	listen        string
@@ -32,14 +47,18 @@ func (s *serveFlags) add(cmd *cobra.Command) {
 	f.DurationVar(&s.featureDelay, "feature-registration-delay", 3*time.Second, "how long a feature stays Registering")
 	f.DurationVar(&s.providerDelay, "provider-registration-delay", time.Second, "how long a resource provider stays Registering")
 	f.IntVar(&s.pageSize, "page-size", 100, "items per page of list answers before a nextLink")
-	f.StringSliceVar(&s.aksRegions, "aks-regions", containerservice.DefaultRegions, "regions where managed clusters can be created")
+	f.StringSliceVar(&s.aksRegions, "aks-regions", nil, "regions where managed clusters can be created (default: those the private-cluster document lists)")
 	f.BoolVar(&s.previewGate, "aks-preview-gate", true, "require the AKSPrivateLinkPreview feature for private clusters, as the preview did")
 }
 
 func (s *serveFlags) args() []string {
-	return []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
+	args := []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
 		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize),
-		"--aks-regions", strings.Join(s.aksRegions, ","), "--aks-preview-gate=" + strconv.FormatBool(s.previewGate)}
+		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate)}
+	if len(s.aksRegions) > 0 {
+		args = append(args, "--aks-regions", strings.Join(s.aksRegions, ","))
+	}
+	return args
 }
 
 func serveCmd(a *App) *cobra.Command {
@@ -52,7 +71,10 @@ func serveCmd(a *App) *cobra.Command {
 			if srv, err := dir.ReadServer(); err == nil && srv.PID != os.Getpid() {
 				return fmt.Errorf("an aksbox server (pid %d) already serves state dir %s at %s; stop it with 'aksbox down' or pick another --state-dir", srv.PID, dir, srv.Endpoint)
 			}
-			err := cloud.Run(cmd.Context(), cloud.Options{
+			if a.Serve == nil {
+				return errors.New("this aksbox binary was built without the cloud: build ./cmd/aksbox to serve")
+			}
+			err := a.Serve(cmd.Context(), ServeOptions{
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
 				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate,

@@ -22,7 +22,7 @@ func TestIdentityUsageErrors(t *testing.T) {
 		{[]string{"identity", "list", "extra"}, "unrecognized arguments: extra"},
 	} {
 		var out, errb bytes.Buffer
-		code := Main(append(c.args, "--state-dir", t.TempDir()), nil, &out, &errb)
+		code := Main(append(c.args, "--state-dir", t.TempDir()), nil, &out, &errb, nil)
 		if code != 2 || !strings.HasPrefix(errb.String(), "ERROR: ") || !strings.Contains(errb.String(), c.says) {
 			t.Errorf("%v: exit %d, stderr %q, want %q", c.args, code, errb.String(), c.says)
 		}

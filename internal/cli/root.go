@@ -37,6 +37,8 @@ type App struct {
 	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
+	// Serve runs the cloud for 'aksbox serve' (see Server).
+	Serve Server
 }
 
 // Dir is the instance this invocation talks to.
@@ -106,15 +108,16 @@ func NewRoot(a *App) *cobra.Command {
 	return root
 }
 
-// Main runs the command line and returns the process exit code.
-func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// Main runs the command line and returns the process exit code; serve
+// runs the cloud for 'aksbox serve'.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, serve Server) int {
 	if len(args) > 0 && args[0] == nsexec.Subcommand {
 		// A command to run inside a VM's namespace (see package nsexec).
 		err := nsexec.Run(args[1:], os.Environ())
 		fmt.Fprintf(stderr, "aksbox: %v\n", err)
 		return 127
 	}
-	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	a := &App{Stdin: stdin, Stdout: stdout, Stderr: stderr, Serve: serve}
 	root := NewRoot(a)
 	root.SetArgs(args)
 	root.SetIn(stdin)
