@@ -35,3 +35,12 @@ func bodyWithETag(st *Stored, etag string) json.RawMessage {
 	}
 	return body
 }
+
+// IDOf is the "id" of a resource body, or "" when it has none.
+func IDOf(body []byte) string {
+	var b struct {
+		ID string `json:"id"`
+	}
+	_ = json.Unmarshal(body, &b)
+	return b.ID
+}

@@ -70,7 +70,7 @@ func (k *Kind) Resume(ctx context.Context) error {
 		return err
 	}
 	for _, st := range all {
-		id, _ := ParseID(idOf(st))
+		id, _ := ParseID(IDOf(st.Body))
 		if st.Operation != "" {
 			op, err := h.d.Ops.Get(ctx, st.Operation)
 			if err == nil && !op.Done() {
@@ -116,14 +116,6 @@ func (h *kindHandler) markFailed(ctx context.Context, id ResourceID) {
 	}
 }
 
-func idOf(st *Stored) string {
-	var b struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(st.Body, &b)
-	return b.ID
-}
-
 // UnrealizeGroup undoes every resource of this kind in a group that is
 // being deleted (the group's records are removed by its owner afterwards).
 func (k *Kind) UnrealizeGroup(ctx context.Context, group ResourceID) error {
@@ -139,7 +131,7 @@ func (k *Kind) UnrealizeGroup(ctx context.Context, group ResourceID) error {
 		if !ok {
 			continue
 		}
-		if full, err := ParseID(idOf(st)); err == nil {
+		if full, err := ParseID(IDOf(st.Body)); err == nil {
 			id = full
 		}
 		if err := k.Unrealize(ctx, id, st); err != nil {

@@ -5,10 +5,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/spf13/cobra"
 )
 
@@ -60,7 +60,7 @@ func envCmd(a *App) *cobra.Command {
 				vars = append(vars, terraformVars(srv.Endpoint, vars)...)
 			}
 			for _, v := range vars {
-				fmt.Fprintf(a.Stdout, "export %s=%s\n", v[0], shellQuote(v[1]))
+				fmt.Fprintf(a.Stdout, "export %s=%s\n", v[0], nsexec.Quote(v[1]))
 			}
 			return nil
 		},
@@ -162,8 +162,4 @@ func noProxy() string {
 		return v + ",127.0.0.1,localhost"
 	}
 	return "127.0.0.1,localhost"
-}
-
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

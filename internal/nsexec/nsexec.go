@@ -77,3 +77,6 @@ func validName(netns string) error {
 	}
 	return nil
 }
+
+// Quote quotes s as one word for a POSIX shell.
+func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/aksbox/aksbox/internal/store"
 )
 
@@ -132,7 +133,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 	script := strings.Join(in.Script, "\n")
 	var env strings.Builder
 	for _, prm := range in.Parameters {
-		fmt.Fprintf(&env, "export %s=%s\n", prm.Name, shellQuote(prm.Value))
+		fmt.Fprintf(&env, "export %s=%s\n", prm.Name, nsexec.Quote(prm.Value))
 	}
 	op, err := p.ops.Start(ctx, id.Subscription, Namespace, v.Location, id.String(), http.MethodPost)
 	if err != nil {
@@ -157,5 +158,3 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 	p.ops.Accept(w, r, op, http.StatusAccepted, nil)
 	return nil
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

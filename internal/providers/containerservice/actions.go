@@ -14,6 +14,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/aksbox/aksbox/internal/store"
 )
 
@@ -280,7 +281,7 @@ func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *contr
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	stdout, stderr, code, err := p.run.RunEnv(ctx, ns, "cd "+shellQuote(work)+" && "+req.Command,
+	stdout, stderr, code, err := p.run.RunEnv(ctx, ns, "cd "+nsexec.Quote(work)+" && "+req.Command,
 		[]string{"KUBECONFIG=" + kc, "HOME=" + work})
 	return stdout + stderr, code, err
 }
@@ -296,8 +297,6 @@ func commandOperation(id string) string {
 	}
 	return id[:8] + "-" + id[8:12] + "-" + id[12:16] + "-" + id[16:20] + "-" + id[20:]
 }
-
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // commandResult answers GET commandResults/{id}: 202 while running, the
 // result once done.

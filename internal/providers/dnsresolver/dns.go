@@ -116,7 +116,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 	var rules []*Rule
 	var links []*Link
 	for _, st := range all {
-		id, err := arm.ParseID(idOf(st.Body))
+		id, err := arm.ParseID(arm.IDOf(st.Body))
 		if err != nil {
 			continue
 		}

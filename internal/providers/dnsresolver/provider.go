@@ -2,7 +2,6 @@ package dnsresolver
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/netip"
@@ -158,7 +157,7 @@ func children[T any](ctx context.Context, rec *arm.Records, parent arm.ResourceI
 	}
 	var out []*T
 	for _, st := range all {
-		id, err := arm.ParseID(idOf(st.Body))
+		id, err := arm.ParseID(arm.IDOf(st.Body))
 		if err != nil || len(id.Types) != len(parent.Types)+1 || !strings.EqualFold(id.Types[len(id.Types)-1], typ) {
 			continue
 		}
@@ -179,14 +178,6 @@ func read[T any](ctx context.Context, rec *arm.Records, id string) (*T, error) {
 		return nil, err
 	}
 	return decode[T](st.Body)
-}
-
-func idOf(body []byte) string {
-	var b struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.ID
 }
 
 // kept returns the old body of cur decoded, or nil.

@@ -95,7 +95,7 @@ func (p *Provider) checkDeleteResolver(ctx context.Context, id arm.ResourceID, s
 		return err
 	}
 	for _, c := range all {
-		if cid, err := arm.ParseID(idOf(c.Body)); err == nil && len(cid.Types) == 2 {
+		if cid, err := arm.ParseID(arm.IDOf(c.Body)); err == nil && len(cid.Types) == 2 {
 			return arm.Errorf(http.StatusConflict, "Conflict",
 				"DNS resolver '%s' cannot be deleted while it has endpoints (such as %s); delete its inbound and outbound endpoints first.",
 				id.Name(), cid.String())

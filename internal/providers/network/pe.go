@@ -168,14 +168,6 @@ func isPLSID(s string) bool {
 	return err == nil && strings.EqualFold(id.Type(), Namespace+"/privateLinkServices")
 }
 
-func idOfBody(b []byte) string {
-	var v struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(b, &v)
-	return v.ID
-}
-
 func nonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}

@@ -86,7 +86,7 @@ func (p *Provider) resolveTarget(ctx context.Context, connID string, c *Connecti
 	if err != nil {
 		return PrivateLinkTarget{}, nil, err
 	}
-	id := idOfBody(st.Body)
+	id := arm.IDOf(st.Body)
 	return PrivateLinkTarget{ID: id, Service: id}, st, nil
 }
 
@@ -215,7 +215,7 @@ func (p *Provider) SetConnectionState(ctx context.Context, endpointID, status st
 // idOfEndpoint is the stored spelling of an endpoint's ID (the fabric's key).
 func idOfEndpoint(ctx context.Context, p *Provider, id arm.ResourceID) string {
 	if st, err := p.rec.Get(ctx, id.String()); err == nil {
-		return idOfBody(st.Body)
+		return arm.IDOf(st.Body)
 	}
 	return id.String()
 }

@@ -82,7 +82,7 @@ func (p *Provider) plsOf(r *arm.Request) (string, []EndpointConnection, error) {
 	if err != nil {
 		return "", nil, arm.NotFound(id)
 	}
-	sid := idOfBody(st.Body)
+	sid := arm.IDOf(st.Body)
 	conns, err := p.Connections(r.Context(), sid, "")
 	return sid, conns, err
 }

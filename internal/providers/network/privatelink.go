@@ -151,5 +151,5 @@ func (p *Provider) plugOwnedNIC(ctx context.Context, id arm.ResourceID, st *arm.
 			return fabric.NIC{}, err
 		}
 	}
-	return fabricNIC(nic, idOfBody(st.Body)) // the stored spelling of the ID
+	return fabricNIC(nic, arm.IDOf(st.Body)) // the stored spelling of the ID
 }

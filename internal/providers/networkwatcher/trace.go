@@ -291,7 +291,7 @@ func (p *Provider) explainZones(ctx context.Context, vnet, which, name, answer s
 		if strings.Contains(rest, "/") || (name != rest && !strings.HasSuffix(name, "."+rest)) {
 			continue
 		}
-		zid, _ := arm.ParseID(idOf(st.Body))
+		zid, _ := arm.ParseID(arm.IDOf(st.Body))
 		var linked []string
 		links, _ := p.rec.List(ctx, zid.String()+"/virtualNetworkLinks/")
 		self := false
@@ -316,12 +316,4 @@ func (p *Provider) explainZones(ctx context.Context, vnet, which, name, answer s
 			name, answer, zid.Name(), zid.ResourceGroup, strings.Join(linked, ", "), which, vid.Name(), zid.ResourceGroup, zid.Name(), vid.Name(), vid.String())
 	}
 	return fmt.Sprintf("%s did not resolve (%s): no private DNS zone holds it, and a VNet resolves only names of the zones linked to it.", name, answer)
-}
-
-func idOf(body json.RawMessage) string {
-	var b struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.ID
 }

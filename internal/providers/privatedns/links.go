@@ -37,7 +37,7 @@ func (p *Provider) buildLink(ctx context.Context, r *arm.Request, id arm.Resourc
 	if err != nil {
 		return arm.Record{}, err
 	}
-	vnetID := idOf(vst.Body) // the stored spelling
+	vnetID := arm.IDOf(vst.Body) // the stored spelling
 	zone := id.Parent().Name()
 	if err := p.checkLinkConflicts(ctx, id, zone, vnetID, in.Properties.RegistrationEnabled); err != nil {
 		return arm.Record{}, err

@@ -113,7 +113,7 @@ func (p *Provider) viewZone(ctx context.Context, st *arm.Stored) json.RawMessage
 	children, _ := p.rec.List(ctx, z.ID)
 	z.Properties.NumberOfRecordSets = 1 // the SOA record
 	for _, c := range children {
-		id, err := arm.ParseID(idOf(c.Body))
+		id, err := arm.ParseID(arm.IDOf(c.Body))
 		if err != nil || len(id.Types) != 2 {
 			continue
 		}
@@ -139,20 +139,12 @@ func (p *Provider) checkDeleteZone(ctx context.Context, id arm.ResourceID, st *a
 		return err
 	}
 	for _, c := range children {
-		if cid, err := arm.ParseID(idOf(c.Body)); err == nil && len(cid.Types) == 2 && strings.EqualFold(cid.Types[1], "virtualNetworkLinks") {
+		if cid, err := arm.ParseID(arm.IDOf(c.Body)); err == nil && len(cid.Types) == 2 && strings.EqualFold(cid.Types[1], "virtualNetworkLinks") {
 			return arm.Errorf(http.StatusConflict, "CannotDeleteResource",
 				"Private DNS zone '%s' cannot be deleted while it has virtual network links (such as '%s'); delete the links first.", id.Name(), cid.Name())
 		}
 	}
 	return nil
-}
-
-func idOf(body []byte) string {
-	var b struct {
-		ID string `json:"id"`
-	}
-	_ = json.Unmarshal(body, &b)
-	return b.ID
 }
 
 // zoneOf reads the zone a child request is under.

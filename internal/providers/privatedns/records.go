@@ -207,7 +207,7 @@ func (p *Provider) checkCNAMEConflict(r *arm.Request, zid arm.ResourceID, typ, n
 		return err
 	}
 	for _, st := range all {
-		id, err := arm.ParseID(idOf(st.Body))
+		id, err := arm.ParseID(arm.IDOf(st.Body))
 		if err != nil || len(id.Types) != 2 || !strings.EqualFold(id.Name(), name) || strings.EqualFold(id.Types[1], typ) ||
 			strings.EqualFold(id.Types[1], "virtualNetworkLinks") {
 			continue
@@ -241,7 +241,7 @@ func (p *Provider) listRecordSets(w http.ResponseWriter, r *arm.Request) error {
 		return err
 	}
 	for _, st := range children {
-		id, err := arm.ParseID(idOf(st.Body))
+		id, err := arm.ParseID(arm.IDOf(st.Body))
 		if err != nil || len(id.Types) != 2 || strings.EqualFold(id.Types[1], "virtualNetworkLinks") {
 			continue
 		}

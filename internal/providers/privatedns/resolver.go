@@ -86,7 +86,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 	nics := map[string]nicAddr{}
 	var sets []*RecordSet
 	for _, st := range all {
-		id, err := arm.ParseID(idOf(st.Body))
+		id, err := arm.ParseID(arm.IDOf(st.Body))
 		if err != nil {
 			continue
 		}
