@@ -50,6 +50,7 @@ type instanceT struct {
 	t        testing.TB
 	dir      instance.Dir
 	args     []string
+	env      []string // added to the server's environment
 	cmd      *exec.Cmd
 	log      *bytes.Buffer
 	Endpoint string
@@ -93,6 +94,7 @@ func (in *instanceT) launch() {
 	}
 	args := append([]string{"serve", "--state-dir", string(in.dir), "--listen", listen}, in.args...)
 	in.cmd = exec.Command(binary, args...)
+	in.cmd.Env = append(os.Environ(), in.env...)
 	in.log = &bytes.Buffer{}
 	in.cmd.Stdout, in.cmd.Stderr = in.log, in.log
 	if err := in.cmd.Start(); err != nil {
@@ -147,6 +149,20 @@ func (in *instanceT) kill() {
 	_ = in.cmd.Process.Kill()
 	_, _ = in.cmd.Process.Wait()
 	in.cmd.ProcessState = &os.ProcessState{}
+}
+
+// crashed waits until the server has ended by itself (a fault point
+// killed it) and fails the test if it has not within limit.
+func (in *instanceT) crashed(limit time.Duration) {
+	in.t.Helper()
+	done := make(chan struct{})
+	go func() { _, _ = in.cmd.Process.Wait(); close(done) }()
+	select {
+	case <-done:
+		in.cmd.ProcessState = &os.ProcessState{}
+	case <-time.After(limit):
+		in.t.Fatalf("the server did not crash within %s\n%s", limit, in.log)
+	}
 }
 
 // restart starts the server again on the same state dir.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/faults"
 )
 
 // readyTimeout bounds how long creation waits for the nodes to be Ready.
@@ -46,6 +47,7 @@ func (p *Provider) realize(ctx context.Context, id arm.ResourceID, st *arm.Store
 	if err != nil {
 		return err
 	}
+	faults.At(faults.AKSNodeRegistration)
 	if err := p.checkNodeDNS(ctx, c, l, nodes); err != nil {
 		return err
 	}
@@ -78,6 +80,7 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 		"managedBy": l.id.String()}); err != nil {
 		return nil, fmt.Errorf("creating node resource group: %w", err)
 	}
+	faults.At(faults.AKSAfterNodeGroup)
 	if err := p.ensureOutboundIPs(ctx, c, l, tags); err != nil {
 		return nil, err
 	}
@@ -114,6 +117,9 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 		}
 	}
 	cl, err := p.startControlPlane(ctx, c, l)
+	if err == nil {
+		faults.At(faults.AKSAfterControlPlane)
+	}
 	if err != nil || !c.Private() {
 		return cl, err
 	}
@@ -125,6 +131,7 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 	if err := p.ensureDNS(ctx, c, l, tags); err != nil {
 		return nil, err
 	}
+	faults.At(faults.AKSAfterEndpoint)
 	return cl, p.ensurePublicRecord(ctx, c, l)
 }
 

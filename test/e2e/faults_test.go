@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/faults"
+	"github.com/aksbox/aksbox/internal/instance"
+	"github.com/aksbox/aksbox/internal/testenv"
+)
+
+// An aks create survives the server crashing (SIGKILL) at each step: after
+// the node group, after the control plane, after the private endpoint, and
+// while nodes register. After a restart the cluster converges to
+// Succeeded, kubectl reaches it, and deleting its group leaves no
+// namespace, process, Kubernetes key or file.
+func TestAKSCreateSurvivesACrashAtEachStep(t *testing.T) {
+	testenv.Root(t)
+	testenv.Tool(t, "kubectl", "install kubectl")
+	for _, point := range []string{faults.AKSAfterNodeGroup, faults.AKSAfterControlPlane, faults.AKSAfterEndpoint, faults.AKSNodeRegistration} {
+		t.Run(point, func(t *testing.T) {
+			in := &instanceT{t: t, dir: instance.Dir(t.TempDir()), env: []string{faults.Env + "=" + point},
+				args: []string{"--provider-registration-delay", "0s", "--feature-registration-delay", "0s"}}
+			in.launch()
+			t.Cleanup(in.purge)
+			t.Cleanup(in.stop)
+			l := newAKSLab(t, in, "crash")
+			keyPath, authorized := writeKey(t)
+			l.key = authorized
+			l.vnet("cluster-vnet", "10.1.0.0/16", "10.1.1.0/24")
+			l.vnet("jump-vnet", "10.5.0.0/16", "10.5.1.0/24")
+			mcs := l.aks.NewManagedClustersClient()
+			if _, err := mcs.BeginCreateOrUpdate(context.Background(), "crash", "c1", l.seedCluster(l.subnetID("cluster-vnet"), 1), nil); err != nil {
+				t.Fatalf("aks create: %v", err)
+			}
+			in.crashed(3 * time.Minute)
+
+			in.env = nil
+			in.restart()
+			var state string
+			deadline := time.Now().Add(4 * time.Minute)
+			for time.Now().Before(deadline) {
+				mc, err := mcs.Get(context.Background(), "crash", "c1", nil)
+				if err == nil {
+					state = deref((*string)(mc.Properties.ProvisioningState))
+					if state == "Succeeded" || state == "Failed" {
+						break
+					}
+				}
+				time.Sleep(time.Second)
+			}
+			if state != "Succeeded" {
+				t.Fatalf("after the crash at %s and a restart the cluster is %q\n%s", point, state, in.log)
+			}
+			jump := l.publicVM("jump", "jump-vnet")
+			l.peer("cluster-vnet", "to-jump", "jump-vnet")
+			l.peer("jump-vnet", "to-cluster", "cluster-vnet")
+			mc, _ := mcs.Get(context.Background(), "crash", "c1", nil)
+			fqdn := deref(mc.Properties.PrivateFQDN)
+			zone := fqdn[strings.Index(fqdn, ".")+1:]
+			if err := l.linkZone(deref(mc.Properties.NodeResourceGroup), zone, "jump", "jump-vnet"); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := sshRun(keyPath, jump, kubectlNodes, l.kubeconfig("c1", false)); err != nil || strings.Count(out, " Ready ") != 1 {
+				t.Fatalf("kubectl after the crash at %s: %v\n%s", point, err, out)
+			}
+
+			in.mustAksbox("group", "delete", "-n", "crash", "--yes")
+			if ns := in.namespaces(); len(ns) != 0 {
+				t.Fatalf("namespaces left: %v", ns)
+			}
+			if n := in.etcdKeys("/aksbox/clusters/"); n != 0 {
+				t.Fatalf("%d Kubernetes keys left in etcd", n)
+			}
+			if left, _ := filepath.Glob(filepath.Join(string(in.dir), "clusters", "*")); len(left) != 0 {
+				t.Fatalf("cluster files left: %v", left)
+			}
+			if out, _ := exec.Command("pgrep", "-f", string(in.dir)+"/clusters/").Output(); len(strings.TrimSpace(string(out))) != 0 {
+				t.Fatalf("control plane processes left: %s", out)
+			}
+		})
+	}
+}
