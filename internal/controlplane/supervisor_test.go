@@ -39,7 +39,8 @@ func TestMain(m *testing.M) {
 }
 
 // fakeControlPlane records its pid and run in the work dir, crashes on its
-// first run when the work dir holds a "crash" file, and otherwise writes the
+// first run when the work dir holds a "crash" file (on every run with a
+// "crash-always" file), and otherwise writes the
 // ready file and waits for SIGTERM (which it ignores when there is an
 // "ignore-term" file).
 func fakeControlPlane(args []string) int {
@@ -65,6 +66,10 @@ func fakeControlPlane(args []string) int {
 	fmt.Printf("fake control plane run %d\n", n)
 	if _, err := os.Stat(filepath.Join(work, "crash")); err == nil && n == 1 {
 		fmt.Println("crashing")
+		return 3
+	}
+	if _, err := os.Stat(filepath.Join(work, "crash-always")); err == nil {
+		fmt.Println("crashing again")
 		return 3
 	}
 	os.WriteFile(cfg.ReadyFile, []byte("ready\n"), 0o600)
@@ -172,6 +177,28 @@ func TestSupervisorRestartsACrashedProcess(t *testing.T) {
 	if err := s.Stop(c.ID()); err != nil {
 		t.Errorf("second Stop: %v", err)
 	}
+}
+
+// A control plane that crashes at once on every start is restarted with a
+// growing back-off, not in a loop that eats the CPU, and comes up when the
+// cause is gone.
+func TestSupervisorBacksOffACrashLoop(t *testing.T) {
+	s := testSupervisor(t)
+	s.maxBackoff = 400 * time.Millisecond
+	c, work := fakeCluster(t, "cluster-loop")
+	os.WriteFile(filepath.Join(work, "crash-always"), nil, 0o600)
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(3 * time.Second)
+	runs, _ := os.ReadFile(filepath.Join(work, "runs"))
+	// Back-offs of 0.1, 0.2, 0.4, 0.4, ... s allow about 9 starts in 3 s;
+	// without them a crash loop makes hundreds.
+	if n, _ := strconv.Atoi(string(runs)); n < 3 || n > 12 {
+		t.Fatalf("%d starts in 3 s of a crash loop, want 3 to 12 (restarted, with back-off)", n)
+	}
+	os.Remove(filepath.Join(work, "crash-always"))
+	waitReady(t, s, c.ID())
 }
 
 func TestSupervisorStartIsIdempotent(t *testing.T) {
