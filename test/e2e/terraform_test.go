@@ -167,6 +167,9 @@ func TestTerraformPrivateAKS(t *testing.T) {
 	if n := in.etcdKeys("/aksbox/clusters/"); n != 0 {
 		t.Fatalf("%d Kubernetes keys left in etcd after destroy", n)
 	}
+	if out, _ := exec.Command("pgrep", "-f", string(in.dir)+"/clusters/").Output(); len(strings.TrimSpace(string(out))) != 0 {
+		t.Fatalf("control plane processes left after destroy: %s", out)
+	}
 	if groups := strings.TrimSpace(in.mustAksbox("group", "list", "--query", "[].name", "-o", "tsv")); groups != "" {
 		t.Fatalf("groups left after destroy: %s", groups)
 	}
