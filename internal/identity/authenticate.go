@@ -65,9 +65,9 @@ type accessClaims struct {
 }
 
 // Authenticate validates the request's "Authorization: Bearer" token: RS256
-// signature by this issuer's key, exp/nbf within ClockSkew, issuer, one of
-// Audiences (with or without trailing slash), and that the service principal
-// still exists. Failures are *AuthError with ARM's codes and messages.
+// signature by this issuer's key (checked once per token: see
+// verifiedTokens), exp/nbf within ClockSkew, issuer, one of Audiences (with
+// or without trailing slash), and that the service principal still exists. Failures are *AuthError with ARM's codes and messages.
 func (is *Issuer) Authenticate(r *http.Request) (*Claims, error) {
 	header := r.Header.Get("Authorization")
 	if header == "" {
@@ -80,19 +80,22 @@ func (is *Issuer) Authenticate(r *http.Request) (*Claims, error) {
 		return nil, &AuthError{Status: http.StatusUnauthorized, Code: CodeAuthenticationInvalidHeader,
 			Message: "Authentication failed. The 'Authorization' header is provided in an invalid format."}
 	}
-	var c accessClaims
-	parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}), jwt.WithoutClaimsValidation())
-	_, err := parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
-		if kid, _ := t.Header["kid"].(string); kid != is.key.kid {
-			return nil, fmt.Errorf("unknown signing key id %q", kid)
+	c, ok := is.verified.get(raw)
+	if !ok {
+		parser := jwt.NewParser(jwt.WithValidMethods([]string{jwt.SigningMethodRS256.Alg()}), jwt.WithoutClaimsValidation())
+		_, err := parser.ParseWithClaims(raw, &c, func(t *jwt.Token) (any, error) {
+			if kid, _ := t.Header["kid"].(string); kid != is.key.kid {
+				return nil, fmt.Errorf("unknown signing key id %q", kid)
+			}
+			return &is.key.priv.PublicKey, nil
+		})
+		switch {
+		case errors.Is(err, jwt.ErrTokenMalformed):
+			return nil, invalidToken("The access token is invalid.")
+		case err != nil:
+			return nil, invalidToken("The access token has an invalid signature; it was not issued by this aksbox.")
 		}
-		return &is.key.priv.PublicKey, nil
-	})
-	switch {
-	case errors.Is(err, jwt.ErrTokenMalformed):
-		return nil, invalidToken("The access token is invalid.")
-	case err != nil:
-		return nil, invalidToken("The access token has an invalid signature; it was not issued by this aksbox.")
+		is.verified.put(raw, c)
 	}
 	if err := is.checkTimes(&c); err != nil {
 		return nil, err

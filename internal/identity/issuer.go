@@ -56,6 +56,7 @@ type Issuer struct {
 	now       func() time.Time
 	log       *slog.Logger
 	audiences []string
+	verified  verifiedTokens
 }
 
 // NewIssuer loads or creates the signing key in cfg.Dir and returns an Issuer.
