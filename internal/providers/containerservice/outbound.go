@@ -108,8 +108,7 @@ func (p *Provider) ensureOutboundIPs(ctx context.Context, c *Cluster, l *layout,
 		}
 		for _, ip := range lb.EffectiveOutboundIPs {
 			want[strings.ToLower(ip.ID)] = true
-			if _, err := p.arm.Put(ctx, ip.ID, netAPI, map[string]any{"location": c.Location, "tags": ipTags,
-				"sku": map[string]string{"name": "Standard"}, "properties": map[string]any{"publicIPAllocationMethod": "Static"}}); err != nil {
+			if _, err := p.arm.Put(ctx, ip.ID, netAPI, pipBody(c.Location, ipTags)); err != nil {
 				return fmt.Errorf("creating the outbound public IP: %w", err)
 			}
 		}

@@ -32,8 +32,7 @@ type publicEndpoint struct {
 
 // publicIP creates (or reads) the API server's public IP address.
 func (p *Provider) publicIP(ctx context.Context, c *Cluster, l *layout) (netip.Addr, error) {
-	out, err := p.arm.Put(ctx, l.publicIP, netAPI, map[string]any{"location": c.Location,
-		"sku": map[string]string{"name": "Standard"}, "properties": map[string]any{"publicIPAllocationMethod": "Static"}})
+	out, err := p.arm.Put(ctx, l.publicIP, netAPI, pipBody(c.Location, nil))
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("creating the API server's public IP: %w", err)
 	}

@@ -250,6 +250,16 @@ func vnetBody(loc string, space netip.Prefix, subnet string, prefix netip.Prefix
 	}}
 }
 
+// pipBody is a Standard static public IP AKS makes for a cluster.
+func pipBody(loc string, tags map[string]string) map[string]any {
+	body := map[string]any{"location": loc, "sku": map[string]string{"name": "Standard"},
+		"properties": map[string]any{"publicIPAllocationMethod": "Static"}}
+	if tags != nil {
+		body["tags"] = tags
+	}
+	return body
+}
+
 func nicBody(loc, subnet string, tags map[string]string) map[string]any {
 	return map[string]any{"location": loc, "tags": tags, "properties": map[string]any{
 		"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
