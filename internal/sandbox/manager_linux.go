@@ -1,0 +1,237 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Manager boots, enters and halts the VMs whose folders are under dir.
+type Manager struct {
+	dir  string
+	self string // the aksbox binary, which holds the C half
+	log  *slog.Logger
+	mu   sync.Mutex // one boot or halt at a time per manager
+}
+
+// New returns a manager of the VM folders under dir, running self (the
+// aksbox binary, or a test binary linking this package) for __vminit and
+// __vmenter.
+func New(dir, self string, log *slog.Logger) *Manager {
+	return &Manager{dir: dir, self: self, log: log}
+}
+
+// Dir is the host folder of the VM with this resource ID.
+func (m *Manager) Dir(id string) string { return filepath.Join(m.dir, Folder(id)) }
+
+// Boot starts the VM unless it is running, preparing its disk on first
+// boot, and runs its custom data once. Keys are brought up to date on
+// every boot, as Azure's agent does.
+func (m *Manager) Boot(ctx context.Context, s Spec) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	vm := m.Dir(s.ID)
+	first, err := prepare(vm, s)
+	if err != nil {
+		return fmt.Errorf("preparing the disk of VM %s: %w", s.Hostname, err)
+	}
+	if m.pid(s.ID) == 0 {
+		if err := m.start(vm, s); err != nil {
+			return err
+		}
+	}
+	if first || !done(vm) {
+		return m.firstBoot(ctx, s)
+	}
+	return nil
+}
+
+func (m *Manager) start(vm string, s Spec) error {
+	var out, errb bytes.Buffer
+	cmd := exec.Command(m.self, "__vminit", s.Netns, vm, s.Hostname, strconv.Itoa(UIDBase))
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("starting VM %s: %s", s.Hostname, firstLine(errb.String(), err))
+	}
+	pid := strings.TrimSpace(out.String())
+	if _, err := strconv.Atoi(pid); err != nil {
+		return fmt.Errorf("starting VM %s: no init PID in %q", s.Hostname, pid)
+	}
+	return os.WriteFile(filepath.Join(vm, "init.pid"), []byte(pid+"\n"), 0o600)
+}
+
+// Halt stops the VM: its init and with it every process inside. Its disk
+// stays.
+func (m *Manager) Halt(id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.halt(id)
+}
+
+func (m *Manager) halt(id string) error {
+	pid := m.pid(id)
+	if pid == 0 {
+		return nil
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("stopping the VM's init (pid %d): %w", pid, err)
+	}
+	for i := 0; i < 500 && alive(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		return fmt.Errorf("the VM's init (pid %d) did not stop within 5s", pid)
+	}
+	os.Remove(filepath.Join(m.Dir(id), "init.pid"))
+	return nil
+}
+
+// Remove halts the VM and deletes its disk.
+func (m *Manager) Remove(id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.halt(id); err != nil {
+		return err
+	}
+	return os.RemoveAll(m.Dir(id))
+}
+
+// Running reports whether the VM has an init.
+func (m *Manager) Running(id string) bool { return m.pid(id) != 0 }
+
+// pid is the VM's init, or 0: the PID in its folder, if that process is
+// alive and is this VM's __vminit.
+func (m *Manager) pid(id string) int {
+	vm := m.Dir(id)
+	b, err := os.ReadFile(filepath.Join(vm, "init.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 || !alive(pid) {
+		return 0
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return 0
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	if len(args) < 4 || args[1] != "__vminit" || args[3] != vm {
+		return 0
+	}
+	return pid
+}
+
+// alive tells whether pid is a process that has not exited (a zombie no
+// longer counts).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && i+2 < len(b) && b[i+2] != 'Z' && b[i+2] != 'X'
+}
+
+// LookupUser finds a user of the VM in its own passwd and group files.
+func (m *Manager) LookupUser(id, name string) (User, error) {
+	etc := filepath.Join(m.Dir(id), "etc")
+	u, ok := findUser(readHostFile(filepath.Join(etc, "passwd")), name)
+	if !ok {
+		return u, fmt.Errorf("no user %q in the VM", name)
+	}
+	u.Groups = groupsOf(readHostFile(filepath.Join(etc, "group")), name, u.GID)
+	return u, nil
+}
+
+// Command returns the command that runs argv in the running VM as user
+// (root when empty), in the user's home, with a login environment (PATH,
+// HOME, USER, LOGNAME, SHELL) that callers may add to.
+func (m *Manager) Command(id, user string, argv ...string) (*exec.Cmd, error) {
+	if user == "" {
+		user = "root"
+	}
+	pid := m.pid(id)
+	if pid == 0 {
+		return nil, ErrNotRunning
+	}
+	u, err := m.LookupUser(id, user)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]string, len(u.Groups))
+	for i, g := range u.Groups {
+		groups[i] = strconv.Itoa(g)
+	}
+	args := append([]string{"__vmenter", strconv.Itoa(pid), strconv.Itoa(u.UID), strconv.Itoa(u.GID),
+		strings.Join(groups, ","), u.Home, "--"}, argv...)
+	cmd := exec.Command(m.self, args...)
+	cmd.Env = []string{
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"HOME=" + u.Home, "USER=" + u.Name, "LOGNAME=" + u.Name, "SHELL=" + u.Shell,
+	}
+	return cmd, nil
+}
+
+// Run runs a script with bash as root in the VM, as Azure's VM agent runs
+// run-command scripts, with env added to the login environment. A script
+// still running when ctx ends is killed with everything it started.
+func (m *Manager) Run(ctx context.Context, id, script string, env []string) (string, string, int, error) {
+	cmd, err := m.Command(id, "root", "/bin/bash", "-c", script)
+	if err != nil {
+		return "", "", 0, err
+	}
+	cmd.Env = append(cmd.Env, env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		return "", "", 0, fmt.Errorf("running the script: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return out.String(), errb.String(), -1, fmt.Errorf("the script did not finish: %w", ctx.Err())
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out.String(), errb.String(), ee.ExitCode(), nil
+	}
+	return out.String(), errb.String(), 0, err
+}
+
+// Give makes the files under path (in a VM's folder) the VM user uid's, so
+// files the server puts into a VM (a kubeconfig for aks command invoke) are
+// readable there.
+func Give(path string, uid int) error {
+	return filepath.WalkDir(path, func(p string, _ fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, UIDBase+uid, UIDBase+uid)
+	})
+}
+
+func firstLine(s string, err error) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return err.Error()
+	}
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimPrefix(s, "aksbox sandbox: ")
+}
