@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
@@ -71,6 +72,7 @@ func keepOrder(v any) any { return v }
 // vmCreate is one 'vm create': the flags, then what it made or found.
 type vmCreate struct {
 	rg, name, image, size, location, adminUser, computerName string
+	customData                                               string // as given: a file or the text itself
 	vnet, subnet, vnetPrefix, subnetPrefix, privateIP, zone  string
 	publicIP, publicIPSku, publicIPAlloc, authType, password string
 	keyValues, nics, tags                                    []string
@@ -95,6 +97,7 @@ func vmCreateCmd(a *App) *cobra.Command {
 	f.StringVarP(&o.location, "location", "l", "", "location; default: the resource group's location")
 	f.StringVar(&o.adminUser, "admin-username", "azureuser", "username for the VM")
 	f.StringVar(&o.computerName, "computer-name", "", "the VM's host name; default: the VM name")
+	f.StringVar(&o.customData, "custom-data", "", "custom init script file or text (cloud-init: a shell script, or #cloud-config with write_files, packages, runcmd), run once at first boot")
 	f.StringVar(&o.authType, "authentication-type", "ssh", "ssh (aksbox VMs take SSH keys only)")
 	f.StringVar(&o.password, "admin-password", "", "not supported: aksbox VMs take SSH keys only")
 	multiFlag(f, &o.keyValues, "ssh-key-values", "", nil, "space-separated SSH public key files or keys (default: ~/.ssh/id_rsa.pub)")
@@ -135,6 +138,13 @@ func (o *vmCreate) check(a *App, cmd *cobra.Command) error {
 	}
 	if o.imageRef, err = imageReference(o.image); err != nil {
 		return err
+	}
+	if o.customData != "" {
+		// As az does: the file's content when the value names a file.
+		if b, err := os.ReadFile(o.customData); err == nil {
+			o.customData = string(b)
+		}
+		o.customData = base64.StdEncoding.EncodeToString([]byte(o.customData))
 	}
 	if err := checkAdminUsername(o.adminUser); err != nil {
 		return err
@@ -214,6 +224,9 @@ func (o *vmCreate) model(loc string, tags map[string]string, nics []*armcompute.
 	}}
 	if o.zone != "" {
 		vm.Zones = []*string{to.Ptr(o.zone)}
+	}
+	if o.customData != "" {
+		vm.Properties.OSProfile.CustomData = to.Ptr(o.customData)
 	}
 	return vm
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
 	"github.com/aksbox/aksbox/internal/providers/privatedns"
 	"github.com/aksbox/aksbox/internal/providers/resources"
+	"github.com/aksbox/aksbox/internal/sandbox"
 	"github.com/aksbox/aksbox/internal/store"
 )
 
@@ -109,12 +110,17 @@ func Run(ctx context.Context, o Options) error {
 	issuer.Register(front.Fallback)
 	fab := openFabric(o.Dir, log)
 	defer fab.Close()
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding the aksbox binary: %w", err)
+	}
+	vms := sandbox.New(o.Dir.Path("vms"), self, log)
 	var gw compute.Gateway
-	if g := openSSH(o.Dir, log); g != nil {
+	if g := openSSH(o.Dir, vms, log); g != nil {
 		defer g.(*sshGateway).Close()
 		gw = g
 	}
-	closeProviders, err := assemble(ctx, front, st, ops, dir, fab, gw, o, log)
+	closeProviders, err := assemble(ctx, front, st, ops, dir, fab, gw, runner{self: self, vms: vms}, o, log)
 	if closeProviders != nil {
 		defer closeProviders()
 	}
@@ -171,7 +177,7 @@ func servingIPs(host string) []net.IP {
 // specific routes before generic ones.
 // The returned func stops what the providers run (control planes, node
 // agents).
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, o Options, log *slog.Logger) (func(), error) {
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, run runner, o Options, log *slog.Logger) (func(), error) {
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
 	var subs []resources.Subscription
@@ -190,11 +196,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 		Group: func(ctx context.Context, sub, g string) error { _, err := res.RequireGroup(ctx, sub, g); return err }}
 	netp := network.New(rec, fab, network.Options{PublicIPPool: PublicIPPool(o.Dir)}, log)
 	netp.Routes(front, deps)
-	runner, err := newRunner()
-	if err != nil {
-		return nil, err
-	}
-	comp := compute.New(rec, fab, gw, runner, log)
+	comp := compute.New(rec, fab, gw, run.vms, log)
 	comp.Routes(front, deps)
 	netp.SetNICOwner(comp.NICOwner)
 	netp.OnDNSServers(comp.RenewDNS)
@@ -213,7 +215,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	ids := managedidentity.New(rec, dir.TenantID(), log)
 	ids.Routes(front, deps)
 	authz := authorization.New(rec)
-	aks := newContainerService(front, rec, st, fab, runner, feat, dir, o, log)
+	aks := newContainerService(front, rec, st, fab, run, feat, dir, o, log)
 	aks.UseIdentities(func(ctx context.Context, id string) (string, string, error) {
 		u, err := ids.Get(ctx, id)
 		if err != nil {

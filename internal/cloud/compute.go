@@ -7,29 +7,24 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/aksbox/aksbox/internal/nsexec"
+	"github.com/aksbox/aksbox/internal/sandbox"
 )
 
-// nsRunner runs run-command scripts inside a VM's namespace by
-// re-executing this binary (see package nsexec).
-type nsRunner struct{ self string }
-
-func newRunner() (nsRunner, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nsRunner{}, fmt.Errorf("finding the aksbox binary: %w", err)
-	}
-	return nsRunner{self: self}, nil
+// runner runs scripts for the providers: in a VM through its sandbox, or
+// in a bare namespace of the service's own by re-executing this binary
+// (see package nsexec).
+type runner struct {
+	self string
+	vms  *sandbox.Manager
 }
 
-// Run runs script with /bin/bash inside netns and returns its output.
-func (n nsRunner) Run(ctx context.Context, netns, script string) (string, string, int, error) {
-	return n.RunEnv(ctx, netns, script, []string{"HOME=/root"})
-}
-
-// RunEnv is Run with env added to the server's environment.
-func (n nsRunner) RunEnv(ctx context.Context, netns, script string, env []string) (string, string, int, error) {
+// RunEnv runs script with /bin/bash inside netns, with env added to the
+// server's environment, and returns its output.
+func (n runner) RunEnv(ctx context.Context, netns, script string, env []string) (string, string, int, error) {
 	cmd := nsexec.Command(n.self, netns, "/bin/bash", "-c", script)
 	cmd.Env = append(os.Environ(), env...)
 	var out, errb bytes.Buffer
@@ -52,4 +47,25 @@ func (n nsRunner) RunEnv(ctx context.Context, netns, script string, env []string
 		return out.String(), errb.String(), ee.ExitCode(), nil
 	}
 	return out.String(), errb.String(), 0, err
+}
+
+// RunInVM runs script as root in the VM, in dir (a new folder under the
+// VM's /tmp, filled by stage from the host and removed afterwards).
+func (n runner) RunInVM(ctx context.Context, vmID, dir string, stage func(hostDir string) error, script string, env []string) (string, string, int, error) {
+	rel, ok := strings.CutPrefix(dir, "/tmp/")
+	if !ok || rel == "" || strings.Contains(rel, "/") || rel == ".." {
+		return "", "", 0, fmt.Errorf("running in VM: %q is not a folder directly under /tmp", dir)
+	}
+	host := filepath.Join(n.vms.Dir(vmID), "tmp", rel)
+	if err := os.Mkdir(host, 0o700); err != nil {
+		return "", "", 0, err
+	}
+	defer os.RemoveAll(host)
+	if err := stage(host); err != nil {
+		return "", "", 0, err
+	}
+	if err := sandbox.Give(host, 0); err != nil {
+		return "", "", 0, err
+	}
+	return n.vms.Run(ctx, vmID, script, env)
 }

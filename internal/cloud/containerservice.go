@@ -19,7 +19,7 @@ var KubernetesVersion = containerservice.Version{Major: 1, Minor: 33, Patch: 13}
 // newContainerService makes the AKS provider: clusters build their node
 // resource groups through the front door's in-process client; their
 // control planes run under a supervisor that stops with the server.
-func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, fab Fabric, run nsRunner, feat *features.Provider,
+func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, fab Fabric, run runner, feat *features.Provider,
 	dir *identity.Directory, o Options, log *slog.Logger) *containerservice.Provider {
 	self, _ := os.Executable()
 	return containerservice.New(rec, front.Client(), fab, run, containerservice.Options{

@@ -40,7 +40,7 @@ func (f *Fabric) ensureHost(id string, resolvConf []byte) (string, error) {
 		if err := netlink.LinkSetUp(lo); err != nil {
 			return fmt.Errorf("setting lo up: %w", err)
 		}
-		return nil
+		return vmSysctls()
 	})
 	if err != nil {
 		return "", fmt.Errorf("ensuring host %s: %w", id, err)
@@ -53,6 +53,22 @@ func (f *Fabric) ensureHost(id string, resolvConf []byte) (string, error) {
 	}
 	f.log.Debug("host ensured", "host", id, "ns", ns)
 	return ns, nil
+}
+
+// vmSysctls lets root of a VM's sandbox (an unprivileged user of the
+// host, see package sandbox) do in the namespace what root does on a
+// machine: listen on ports below 1024 (a DNS forwarder on 53) and ping.
+// The settings are the namespace's own; the thread is inside it.
+func vmSysctls() error {
+	for file, value := range map[string]string{
+		"/proc/sys/net/ipv4/ip_unprivileged_port_start": "0",
+		"/proc/sys/net/ipv4/ping_group_range":           "0 2147483647",
+	} {
+		if err := os.WriteFile(file, []byte(value), 0o644); err != nil {
+			return fmt.Errorf("setting %s: %w", file, err)
+		}
+	}
+	return nil
 }
 
 // RemoveHost deletes a host's namespace and its files; its NICs go at once,

@@ -22,14 +22,16 @@ type Manager struct {
 	dir  string
 	self string // the aksbox binary, which holds the C half
 	log  *slog.Logger
-	mu   sync.Mutex // one boot or halt at a time per manager
+
+	mu    sync.Mutex      // one boot or halt at a time per manager
+	specs map[string]Spec // VMs booted and not halted since, by lower-case ID
 }
 
 // New returns a manager of the VM folders under dir, running self (the
 // aksbox binary, or a test binary linking this package) for __vminit and
 // __vmenter.
 func New(dir, self string, log *slog.Logger) *Manager {
-	return &Manager{dir: dir, self: self, log: log}
+	return &Manager{dir: dir, self: self, log: log, specs: map[string]Spec{}}
 }
 
 // Dir is the host folder of the VM with this resource ID.
@@ -51,10 +53,37 @@ func (m *Manager) Boot(ctx context.Context, s Spec) error {
 			return err
 		}
 	}
+	m.specs[strings.ToLower(s.ID)] = s
 	if first || !done(vm) {
 		return m.firstBoot(ctx, s)
 	}
 	return nil
+}
+
+// running is the PID of the VM's init. A VM that should run but whose init
+// is gone (killed from outside) is booted again, as Azure's service healing
+// restarts a VM whose host failed; its disk is as it was.
+func (m *Manager) running(id string) (int, error) {
+	if pid := m.pid(id); pid != 0 {
+		return pid, nil
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.specs[strings.ToLower(id)]
+	if !ok {
+		return 0, ErrNotRunning
+	}
+	if pid := m.pid(id); pid != 0 {
+		return pid, nil
+	}
+	m.log.Warn("a VM's init is gone; booting the VM again", "vm", id)
+	if err := m.start(m.Dir(id), s); err != nil {
+		return 0, err
+	}
+	if pid := m.pid(id); pid != 0 {
+		return pid, nil
+	}
+	return 0, ErrNotRunning
 }
 
 func (m *Manager) start(vm string, s Spec) error {
@@ -80,6 +109,7 @@ func (m *Manager) Halt(id string) error {
 }
 
 func (m *Manager) halt(id string) error {
+	delete(m.specs, strings.ToLower(id))
 	pid := m.pid(id)
 	if pid == 0 {
 		return nil
@@ -105,6 +135,16 @@ func (m *Manager) Remove(id string) error {
 		return err
 	}
 	return os.RemoveAll(m.Dir(id))
+}
+
+// Root is the host's path to the running VM's root directory (through its
+// init's /proc entry), where the server reaches the VM's own devpts.
+func (m *Manager) Root(id string) (string, error) {
+	pid, err := m.running(id)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/proc/%d/root", pid), nil
 }
 
 // Running reports whether the VM has an init.
@@ -162,9 +202,9 @@ func (m *Manager) Command(id, user string, argv ...string) (*exec.Cmd, error) {
 	if user == "" {
 		user = "root"
 	}
-	pid := m.pid(id)
-	if pid == 0 {
-		return nil, ErrNotRunning
+	pid, err := m.running(id)
+	if err != nil {
+		return nil, err
 	}
 	u, err := m.LookupUser(id, user)
 	if err != nil {

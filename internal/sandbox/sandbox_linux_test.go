@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,5 +163,23 @@ func TestCustomDataRunsOnceAtFirstBoot(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	if got := in(t, m, s.ID, "root", "cat /var/lib/runs", 0); got != "ran" {
 		t.Errorf("custom data ran again on the second boot: %q", got)
+	}
+}
+
+func TestVMKilledFromOutsideBootsAgain(t *testing.T) {
+	m, s := testVM(t, Spec{Hostname: "healed", User: "azureuser"})
+	in(t, m, s.ID, "azureuser", "echo kept > ~/note", 0)
+	old := m.pid(s.ID)
+	if err := syscall.Kill(old, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 500 && alive(old); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := in(t, m, s.ID, "azureuser", "cat ~/note; hostname", 0); got != "kept\nhealed" {
+		t.Errorf("after its init was killed, the VM says %q", got)
+	}
+	if m.pid(s.ID) == old || m.pid(s.ID) == 0 {
+		t.Errorf("the VM's init is %d (was %d), want a new one", m.pid(s.ID), old)
 	}
 }

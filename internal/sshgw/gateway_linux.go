@@ -20,7 +20,6 @@ const handshakeTimeout = 30 * time.Second
 
 // Gateway serves SSH for VMs, one listener per public address.
 type Gateway struct {
-	self   string // aksbox binary re-executed through nsexec
 	signer ssh.Signer
 	log    *slog.Logger
 
@@ -45,13 +44,8 @@ type server struct {
 
 // New returns a gateway serving nothing yet. Its ed25519 host key is read
 // from hostKeyPath, or created there (mode 0600) on first use, so clients
-// see the same host key across restarts. self is the aksbox binary that
-// nsexec re-executes to enter a VM (in tests, the test binary dispatching
-// nsexec.Subcommand from TestMain).
-func New(hostKeyPath string, self string, log *slog.Logger) (*Gateway, error) {
-	if self == "" {
-		return nil, errors.New("creating ssh gateway: no aksbox binary to run sessions with")
-	}
+// see the same host key across restarts.
+func New(hostKeyPath string, log *slog.Logger) (*Gateway, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -59,7 +53,7 @@ func New(hostKeyPath string, self string, log *slog.Logger) (*Gateway, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating ssh gateway: %w", err)
 	}
-	return &Gateway{self: self, signer: signer, log: log, servers: map[netip.AddrPort]*server{}}, nil
+	return &Gateway{signer: signer, log: log, servers: map[netip.AddrPort]*server{}}, nil
 }
 
 // PublicKey is the gateway's host key, for known_hosts entries.
@@ -88,7 +82,7 @@ func (g *Gateway) Set(addr netip.AddrPort, vm *VM) error {
 	if err := checkVM(vm); err != nil {
 		return err
 	}
-	vm = &VM{User: vm.User, Keys: slices.Clone(vm.Keys), Netns: vm.Netns, Home: vm.Home}
+	vm = &VM{Name: vm.Name, User: vm.User, Keys: slices.Clone(vm.Keys), Enter: vm.Enter, Root: vm.Root}
 
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -113,7 +107,7 @@ func (g *Gateway) Set(addr netip.AddrPort, vm *VM) error {
 	g.servers[addr] = s
 	s.wg.Add(1)
 	go s.accept()
-	g.log.Info("ssh gateway serving", "addr", addr, "netns", vm.Netns)
+	g.log.Info("ssh gateway serving", "addr", addr, "vm", vm.Name)
 	return nil
 }
 
@@ -193,10 +187,7 @@ func (s *server) authorize(meta ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permi
 		k := key.Marshal()
 		for _, want := range vm.Keys {
 			if bytes.Equal(k, want.Marshal()) {
-				return &ssh.Permissions{Extensions: map[string]string{
-					"netns": vm.Netns,
-					"home":  vm.Home,
-				}}, nil
+				return &ssh.Permissions{}, nil
 			}
 		}
 	}
@@ -221,8 +212,8 @@ func (s *server) serve(c net.Conn) {
 	}
 	c.SetDeadline(time.Time{})
 	defer conn.Close()
-	s.g.log.Info("ssh login", "addr", s.addr, "user", conn.User(), "remote", conn.RemoteAddr(),
-		"netns", conn.Permissions.Extensions["netns"])
+	vm := s.vm.Load() // the VM as it was at login: its sessions keep it
+	s.g.log.Info("ssh login", "addr", s.addr, "user", conn.User(), "remote", conn.RemoteAddr(), "vm", vm.Name)
 	go ssh.DiscardRequests(reqs) // no global requests: no port forwarding
 
 	var sessions sync.WaitGroup
@@ -232,6 +223,6 @@ func (s *server) serve(c net.Conn) {
 			nc.Reject(ssh.Prohibited, "only session channels are supported")
 			continue
 		}
-		sessions.Go(func() { s.g.serveSession(nc, conn) })
+		sessions.Go(func() { s.g.serveSession(nc, conn, vm) })
 	}
 }

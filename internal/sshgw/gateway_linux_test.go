@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
-	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,7 +29,7 @@ func TestRealSSH(t *testing.T) {
 		name:   "the command runs in the VM",
 		remote: `cat /etc/resolv.conf; echo ---; ls /sys/class/net; echo ---; pwd; echo "$HOME"; id -un; test -f .bashrc && echo skel`,
 		check: func(t *testing.T, r sshResult) {
-			want := f.resolv + "---\nlo\nvmnic0\nvmnic1\n---\n" + f.home + "\n" + f.home + "\nroot\nskel\n"
+			want := f.resolv + "---\nlo\nvmnic0\nvmnic1\n---\n/home/azureuser\n/home/azureuser\nazureuser\nskel\n"
 			if r.stdout != want {
 				t.Errorf("stdout = %q, want %q", r.stdout, want)
 			}
@@ -137,7 +137,7 @@ func TestClientGoesAway(t *testing.T) {
 func TestSetUpdatesAndStops(t *testing.T) {
 	f := newFixture(t)
 	other := readSigner(t, f.otherKey)
-	if err := f.g.Set(f.addr, &VM{User: "admin2", Keys: []ssh.PublicKey{other.PublicKey()}, Netns: f.ns}); err != nil {
+	if err := f.g.Set(f.addr, &VM{Name: "vm1", User: "admin2", Keys: []ssh.PublicKey{other.PublicKey()}, Enter: f.enter("root"), Root: f.root}); err != nil {
 		t.Fatal(err)
 	}
 	if r := f.ssh(t, "azureuser", f.key, "", nil, "true"); r.code != 255 {
@@ -224,21 +224,22 @@ func TestClose(t *testing.T) {
 
 // TestSetRefuses checks what Set will not serve; no root needed.
 func TestSetRefuses(t *testing.T) {
-	g, err := New(t.TempDir()+"/hostkey", os.Args[0], testLogger(t))
+	g, err := New(t.TempDir()+"/hostkey", testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	vm := &VM{User: "azureuser", Keys: []ssh.PublicKey{testPublicKey(t)}, Netns: "vm1"}
+	enter := func([]string) (*exec.Cmd, error) { return nil, errors.New("not here") }
+	vm := &VM{User: "azureuser", Keys: []ssh.PublicKey{testPublicKey(t)}, Enter: enter, Root: func() (string, error) { return "/", nil }}
 	for _, a := range []string{"10.0.0.4:22", "0.0.0.0:22", "172.16.0.4:22", "[fd00::4]:22"} {
 		if err := g.Set(netip.MustParseAddrPort(a), vm); err == nil || !strings.Contains(err.Error(), "not a loopback address") {
 			t.Errorf("Set(%s) = %v, want a not-loopback error", a, err)
 		}
 	}
-	if err := g.Set(netip.MustParseAddrPort("127.224.0.4:2222"), &VM{Netns: "vm1"}); err == nil {
+	if err := g.Set(netip.MustParseAddrPort("127.224.0.4:2222"), &VM{Enter: enter, Root: func() (string, error) { return "/", nil }}); err == nil {
 		t.Error("Set with a VM without user and keys accepted")
 	}
-	if _, err := New(t.TempDir()+"/hostkey", "", nil); err == nil {
-		t.Error("New without a binary accepted")
+	if err := g.Set(netip.MustParseAddrPort("127.224.0.4:2222"), &VM{User: "azureuser", Keys: vm.Keys}); err == nil {
+		t.Error("Set with a VM without a way in accepted")
 	}
 }

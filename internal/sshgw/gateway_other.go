@@ -13,7 +13,7 @@ import (
 type Gateway struct{}
 
 // New is only supported on Linux.
-func New(hostKeyPath string, self string, log *slog.Logger) (*Gateway, error) {
+func New(hostKeyPath string, log *slog.Logger) (*Gateway, error) {
 	return nil, ErrUnsupported
 }
 

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/big"
 	"net"
@@ -19,23 +18,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aksbox/aksbox/internal/nsexec"
+	"github.com/aksbox/aksbox/internal/sandbox"
 	"github.com/aksbox/aksbox/internal/testenv"
 	"golang.org/x/crypto/ssh"
 )
 
-// TestMain lets the test binary stand in for the aksbox binary in sessions:
-// the gateway is given the test binary as self, so nsexec re-executes it as
-// `<test binary> __nsexec --netns NAME -- CMD...`, and here it does what
-// aksbox's hidden __nsexec command does, before any test flag is parsed.
-func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == nsexec.Subcommand {
-		err := nsexec.Run(os.Args[2:], os.Environ())
-		fmt.Fprintf(os.Stderr, "%s: %v\n", nsexec.Subcommand, err)
-		os.Exit(127)
-	}
-	os.Exit(m.Run())
-}
+// The test binary links package sandbox, whose C half boots and enters
+// the fixture's VM when the binary is run as __vminit or __vmenter.
 
 // fixture is a VM namespace served by a gateway on a free loopback address,
 // with the VM's key and a key that is not the VM's.
@@ -44,7 +33,8 @@ type fixture struct {
 	addr     netip.AddrPort
 	ns       string
 	resolv   string // the VM's resolv.conf
-	home     string
+	vms      *sandbox.Manager
+	id       string // the VM's ID for the sandbox manager
 	key      string // private key file of the VM's key
 	otherKey string // private key file of another key
 	signer   ssh.Signer
@@ -62,13 +52,17 @@ func newFixture(t *testing.T) *fixture {
 	f.key = keygen(t, dir, "id_vm")
 	f.otherKey = keygen(t, dir, "id_other")
 	f.signer = readSigner(t, f.key)
-	f.home = filepath.Join(dir, "home", "vm1")
-
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.g, err = New(filepath.Join(dir, "ssh_host_ed25519_key"), self, testLogger(t))
+	f.vms, f.id = sandbox.New(filepath.Join(dir, "vms"), self, testLogger(t)), "vm1"
+	pub := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(f.signer.PublicKey())))
+	if err := f.vms.Boot(context.Background(), sandbox.Spec{ID: f.id, Netns: f.ns, Hostname: "vm1", User: "azureuser", Keys: []string{pub}}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.vms.Remove(f.id) }) // after the gateway, before the namespace
+	f.g, err = New(filepath.Join(dir, "ssh_host_ed25519_key"), testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +75,14 @@ func newFixture(t *testing.T) *fixture {
 }
 
 func (f *fixture) vm() *VM {
-	return &VM{User: "azureuser", Keys: []ssh.PublicKey{f.signer.PublicKey()}, Netns: f.ns, Home: f.home}
+	return &VM{Name: "vm1", User: "azureuser", Keys: []ssh.PublicKey{f.signer.PublicKey()}, Enter: f.enter("azureuser"), Root: f.root}
+}
+
+func (f *fixture) root() (string, error) { return f.vms.Root(f.id) }
+
+// enter runs commands in the fixture's VM as user.
+func (f *fixture) enter(user string) func([]string) (*exec.Cmd, error) {
+	return func(argv []string) (*exec.Cmd, error) { return f.vms.Command(f.id, user, argv...) }
 }
 
 // makeVMNamespace makes a namespace as the fabric makes a VM's: named
@@ -111,14 +112,20 @@ func makeVMNamespace(t *testing.T) (name, resolvConf string) {
 	return name, resolvConf
 }
 
-// nsPids lists the processes in the namespace.
+// nsPids lists the processes in the namespace but the VM's init.
 func nsPids(t *testing.T, ns string) []string {
 	t.Helper()
 	out, err := exec.Command("ip", "netns", "pids", ns).Output()
 	if err != nil {
 		t.Fatalf("ip netns pids %s: %v", ns, err)
 	}
-	return strings.Fields(string(out))
+	var pids []string
+	for _, p := range strings.Fields(string(out)) {
+		if b, _ := os.ReadFile("/proc/" + p + "/cmdline"); !strings.Contains(string(b), "__vminit") {
+			pids = append(pids, p)
+		}
+	}
+	return pids
 }
 
 // waitFor polls cond for up to 10 seconds.

@@ -1,14 +1,9 @@
 package sshgw
 
 import (
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 )
-
-// sessionPath is the PATH of session commands.
-const sessionPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // acceptedEnv tells which variables a client may set: those of Debian's
 // sshd_config (AcceptEnv LANG LC_*), plus TERM.
@@ -24,16 +19,10 @@ func loginShell() []string {
 	return []string{"/bin/sh"}
 }
 
-// environ is a login environment, as sshd would build it for root.
-func (s *session) environ(home, shell string) []string {
-	env := []string{
-		"PATH=" + sessionPath,
-		"HOME=" + home,
-		"USER=root",
-		"LOGNAME=root",
-		"SHELL=" + shell,
-	}
-	env = append(env, s.env...)
+// environ is what a session adds to the VM's login environment, as sshd
+// does: the accepted variables, TERM, SSH_TTY, SSH_CLIENT, SSH_CONNECTION.
+func (s *session) environ() []string {
+	env := append([]string(nil), s.env...)
 	if s.term != "" {
 		env = append(env, "TERM="+s.term) // the terminal's own type wins
 	}
@@ -50,27 +39,6 @@ func (s *session) environ(home, shell string) []string {
 			"SSH_CONNECTION="+rh+" "+rp+" "+lh+" "+lp)
 	}
 	return env
-}
-
-// makeHome creates a VM's home directory when missing, with the files of
-// /etc/skel (.bashrc, .profile, ...) as useradd would.
-func makeHome(home string) error {
-	if _, err := os.Stat(home); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(home, 0o700); err != nil {
-		return fmt.Errorf("creating home directory: %w", err)
-	}
-	entries, _ := os.ReadDir("/etc/skel")
-	for _, e := range entries {
-		if !e.Type().IsRegular() {
-			continue
-		}
-		if b, err := os.ReadFile(filepath.Join("/etc/skel", e.Name())); err == nil {
-			os.WriteFile(filepath.Join(home, e.Name()), b, 0o644)
-		}
-	}
-	return nil
 }
 
 func splitHostPort(addr string) (host, port string) {

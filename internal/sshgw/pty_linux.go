@@ -8,16 +8,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// openPTY allocates a pseudo-terminal and returns its master and slave.
+// openPTY allocates a pseudo-terminal in the devpts of the file system
+// whose root is root (a VM's, seen from the host), so that programs in the
+// VM find their terminal under their own /dev/pts, and returns its master
+// and slave.
 //
 // The master is non-blocking and in the runtime's poller, so closing it
 // interrupts a pending Read and hangs the terminal up at once; a master in
 // blocking mode (what github.com/creack/pty leaves after its File.Fd calls)
 // would stay open until some process wrote to the terminal again.
-func openPTY() (ptmx, tty *os.File, err error) {
-	fd, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+func openPTY(root string) (ptmx, tty *os.File, err error) {
+	fd, err := unix.Open(root+"/dev/pts/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening /dev/ptmx: %w", err)
+		return nil, nil, fmt.Errorf("opening the VM's /dev/pts/ptmx: %w", err)
 	}
 	n, err := unix.IoctlGetUint32(fd, unix.TIOCGPTN)
 	if err == nil {
@@ -28,7 +31,7 @@ func openPTY() (ptmx, tty *os.File, err error) {
 		return nil, nil, fmt.Errorf("allocating a pseudo-terminal: %w", err)
 	}
 	ptmx = os.NewFile(uintptr(fd), "/dev/ptmx")
-	name := fmt.Sprintf("/dev/pts/%d", n)
+	name := fmt.Sprintf("%s/dev/pts/%d", root, n)
 	tty, err = os.OpenFile(name, os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		ptmx.Close()

@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aksbox/aksbox/internal/nsexec"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/unix"
 )
@@ -23,11 +22,10 @@ const grace = time.Second
 // session is one "session" channel: at most one command, with or without a
 // terminal.
 type session struct {
-	g     *Gateway
-	ch    ssh.Channel
-	conn  *ssh.ServerConn
-	netns string
-	home  string
+	g    *Gateway
+	ch   ssh.Channel
+	conn *ssh.ServerConn
+	vm   *VM
 
 	env       []string // accepted "env" requests, NAME=value
 	term      string   // from "pty-req"
@@ -40,17 +38,16 @@ type session struct {
 
 // serveSession answers the requests of one session channel until it closes,
 // then ends what still runs in it.
-func (g *Gateway) serveSession(nc ssh.NewChannel, conn *ssh.ServerConn) {
+func (g *Gateway) serveSession(nc ssh.NewChannel, conn *ssh.ServerConn, vm *VM) {
 	ch, reqs, err := nc.Accept()
 	if err != nil {
 		return
 	}
 	s := &session{
-		g:     g,
-		ch:    ch,
-		conn:  conn,
-		netns: conn.Permissions.Extensions["netns"],
-		home:  conn.Permissions.Extensions["home"],
+		g:    g,
+		ch:   ch,
+		conn: conn,
+		vm:   vm,
 	}
 	for req := range reqs {
 		s.handle(req)
@@ -93,8 +90,10 @@ func (s *session) handle(req *ssh.Request) {
 	case "signal":
 		var p struct{ Name string }
 		if s.cmd != nil && ssh.Unmarshal(req.Payload, &p) == nil {
+			// To the command's process group: the command itself is
+			// a child of the process that entered the VM.
 			if sig := unix.SignalNum("SIG" + p.Name); sig != 0 {
-				ok = s.cmd.Process.Signal(sig) == nil
+				ok = syscall.Kill(-s.cmd.Process.Pid, sig) == nil
 			}
 		}
 	}
@@ -104,7 +103,12 @@ func (s *session) handle(req *ssh.Request) {
 }
 
 func (s *session) openTerminal(term string, cols, rows uint32) bool {
-	ptmx, tty, err := openPTY()
+	root, err := s.vm.Root()
+	if err != nil {
+		s.g.log.Warn("ssh session: no terminal", "err", err)
+		return false
+	}
+	ptmx, tty, err := openPTY(root)
 	if err != nil {
 		s.g.log.Warn("ssh session: no terminal", "err", err)
 		return false
@@ -124,7 +128,7 @@ func (s *session) start(req *ssh.Request, argv []string) {
 		return
 	}
 	if err := s.run(argv); err != nil {
-		s.g.log.Warn("ssh session: starting command", "netns", s.netns, "err", err)
+		s.g.log.Warn("ssh session: starting command", "vm", s.vm.Name, "err", err)
 		req.Reply(false, nil)
 		return
 	}
@@ -134,15 +138,11 @@ func (s *session) start(req *ssh.Request, argv []string) {
 }
 
 func (s *session) run(argv []string) error {
-	home := s.home
-	if home == "" {
-		home = "/root"
-	} else if err := makeHome(home); err != nil {
+	cmd, err := s.vm.Enter(argv)
+	if err != nil {
 		return err
 	}
-	cmd := nsexec.Command(s.g.self, s.netns, argv...)
-	cmd.Dir = home
-	cmd.Env = s.environ(home, loginShell()[0])
+	cmd.Env = append(cmd.Env, s.environ()...)
 	cmd.WaitDelay = grace // stop waiting for pipes held by background processes
 
 	if s.ptmx != nil {
@@ -213,7 +213,7 @@ func (s *session) wait() {
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
 		// Output held open by background processes was cut (ErrWaitDelay).
-		s.g.log.Debug("ssh session: waiting for command", "netns", s.netns, "err", err)
+		s.g.log.Debug("ssh session: waiting for command", "vm", s.vm.Name, "err", err)
 	}
 	s.ch.Close()
 }

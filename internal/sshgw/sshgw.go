@@ -2,16 +2,10 @@
 // `ssh azureuser@<public ip>` connects to a host loopback address (a public
 // IP of aksbox, from its loopback pool), authenticates with the VM's admin
 // user and SSH public keys, and runs the session's command or shell inside
-// the VM's network namespace through nsexec, so the VM's interfaces, routes
-// and resolv.conf (the VNet's DNS) are what the command sees.
-//
-// A VM has no processes, users or file system of its own: session commands
-// run as root on the host, in the VM's network namespace and a private mount
-// namespace. The VM's user is a name for authentication only. HOME (and the
-// working directory) is VM.Home when set, created from /etc/skel when
-// missing, so each VM keeps its own ~/.kube/config and shell history, as
-// real VMs do; it is /root otherwise, the home of the user the commands
-// really run as.
+// the VM as its admin user: VM.Enter builds the command (package sandbox
+// runs it in the VM's namespaces, in the user's home), so the VM's host name,
+// files, interfaces, routes and resolv.conf (the VNet's DNS) are what the
+// command sees.
 //
 // A session's processes are hung up (SIGHUP, then SIGKILL) when its client
 // goes away, when its address stops being served and on Close. Processes a
@@ -28,16 +22,23 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os/exec"
 
 	"golang.org/x/crypto/ssh"
 )
 
 // VM is what the gateway needs to know about a VM to let its user in.
 type VM struct {
-	User  string          // admin user name; the only one accepted
-	Keys  []ssh.PublicKey // authorized keys
-	Netns string          // the VM's network namespace (under /var/run/netns)
-	Home  string          // HOME of sessions, created 0700 when missing; "" means /root
+	Name string          // for the log
+	User string          // admin user name; the only one accepted
+	Keys []ssh.PublicKey // authorized keys
+	// Enter returns the command that runs argv in the VM as User, in the
+	// user's home, with a login environment (PATH, HOME, USER, LOGNAME,
+	// SHELL) to which sessions add their own variables.
+	Enter func(argv []string) (*exec.Cmd, error)
+	// Root is the host's path to the VM's root directory, where sessions
+	// allocate their terminals (in the VM's /dev/pts).
+	Root func() (string, error)
 }
 
 // ErrUnsupported is returned where network namespaces do not exist.
@@ -77,8 +78,8 @@ func checkVM(vm *VM) error {
 			errs = append(errs, fmt.Errorf("key %d is nil", i))
 		}
 	}
-	if vm.Netns == "" {
-		errs = append(errs, errors.New("no network namespace"))
+	if vm.Enter == nil || vm.Root == nil {
+		errs = append(errs, errors.New("no way into the VM"))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid vm for the ssh gateway: %w", err)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -52,14 +53,15 @@ func TestCheckAddr(t *testing.T) {
 
 func TestCheckVM(t *testing.T) {
 	key := testPublicKey(t)
+	enter := func([]string) (*exec.Cmd, error) { return nil, nil }
 	tests := []struct {
 		name string
 		vm   VM
 		want []string // every problem reported at once
 	}{
-		{"ok", VM{User: "azureuser", Keys: []ssh.PublicKey{key}, Netns: "vm1"}, nil},
-		{"empty", VM{}, []string{"no user", "no ssh public keys", "no network namespace"}},
-		{"nil key", VM{User: "u", Keys: []ssh.PublicKey{nil}, Netns: "vm1"}, []string{"key 0 is nil"}},
+		{"ok", VM{User: "azureuser", Keys: []ssh.PublicKey{key}, Enter: enter, Root: func() (string, error) { return "/", nil }}, nil},
+		{"empty", VM{}, []string{"no user", "no ssh public keys", "no way into the VM"}},
+		{"nil key", VM{User: "u", Keys: []ssh.PublicKey{nil}, Enter: enter, Root: func() (string, error) { return "/", nil }}, []string{"key 0 is nil"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

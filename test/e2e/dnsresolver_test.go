@@ -2,9 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -150,15 +148,12 @@ func TestDNSPrivateResolver(t *testing.T) {
 	if err := l.vm("dns", "dns-nic", l.key); err != nil {
 		t.Fatal(err)
 	}
-	pid := filepath.Join(t.TempDir(), "dnsmasq.pid")
-	if out := l.run("dns", "/usr/sbin/dnsmasq --no-resolv --no-hosts --address=/corp.example/10.50.0.9 --listen-address=10.60.1.9 --bind-interfaces --pid-file="+pid+" --log-facility=/dev/null && echo started"); !strings.Contains(out, "started") {
+	if out := l.run("dns", "/usr/sbin/dnsmasq --no-resolv --no-hosts --address=/corp.example/10.50.0.9 --listen-address=10.60.1.9 --bind-interfaces --pid-file=/run/dnsmasq.pid --log-facility=/dev/null && echo started"); !strings.Contains(out, "started") {
 		t.Fatalf("starting dnsmasq in the DNS server VM: %s", out)
 	}
-	t.Cleanup(func() {
-		if b, err := os.ReadFile(pid); err == nil {
-			_ = exec.Command("kill", strings.TrimSpace(string(b))).Run()
-		}
-	})
+	// The VM's dnsmasq as the host sees it.
+	pid := processWith(t, "--listen-address=10.60.1.9")
+	t.Cleanup(func() { _ = exec.Command("kill", pid).Run() })
 
 	// Outbound endpoint, ruleset, a rule for corp.example. to the DNS VM,
 	// a link to the spoke. Rule domains end with a dot.
@@ -214,8 +209,8 @@ func TestDNSPrivateResolver(t *testing.T) {
 	if ns := in.namespaces(); len(ns) != 0 {
 		t.Fatalf("namespaces left: %v", ns)
 	}
-	if b, err := os.ReadFile(pid); err != nil || running(strings.TrimSpace(string(b))) {
-		t.Fatalf("the DNS server VM's dnsmasq outlived the VM (pid file: %v)", err)
+	if running(pid) {
+		t.Fatalf("the DNS server VM's dnsmasq (pid %s) outlived the VM", pid)
 	}
 }
 

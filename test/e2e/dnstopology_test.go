@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,15 +236,12 @@ func TestHubAndSpokeCustomDNS(t *testing.T) {
 	if err := l.vm("dns", "dns-nic", l.key); err != nil {
 		t.Fatal(err)
 	}
-	pid := filepath.Join(t.TempDir(), "dnsmasq.pid")
-	if out := l.run("dns", "dnsmasq --no-resolv --no-hosts --server=168.63.129.16 --listen-address=10.20.1.4 --bind-interfaces --pid-file="+pid+" --log-facility=/dev/null && echo started"); !strings.Contains(out, "started") {
+	if out := l.run("dns", "dnsmasq --no-resolv --no-hosts --server=168.63.129.16 --listen-address=10.20.1.4 --bind-interfaces --pid-file=/run/dnsmasq.pid --log-facility=/dev/null && echo started"); !strings.Contains(out, "started") {
 		t.Fatalf("starting dnsmasq in the forwarder VM: %s", out)
 	}
-	t.Cleanup(func() {
-		if b, err := os.ReadFile(pid); err == nil {
-			_ = exec.Command("kill", strings.TrimSpace(string(b))).Run()
-		}
-	})
+	// The VM's dnsmasq as the host sees it.
+	pid := processWith(t, "--listen-address=10.20.1.4")
+	t.Cleanup(func() { _ = exec.Command("kill", pid).Run() })
 
 	spoke := vnetBody("10.21.0.0/16", [2]string{"s", "10.21.1.0/24"})
 	spoke.Properties.DhcpOptions = &armnetwork.DhcpOptions{DNSServers: []*string{to.Ptr("10.20.1.4")}}
@@ -324,8 +322,8 @@ func TestHubAndSpokeCustomDNS(t *testing.T) {
 	if ns := in.namespaces(); len(ns) != 0 {
 		t.Fatalf("namespaces left: %v", ns)
 	}
-	if b, err := os.ReadFile(pid); err != nil || running(strings.TrimSpace(string(b))) {
-		t.Fatalf("the forwarder VM's dnsmasq outlived the VM (pid file: %v)", err)
+	if running(pid) {
+		t.Fatalf("the forwarder VM's dnsmasq (pid %s) outlived the VM", pid)
 	}
 }
 
@@ -338,4 +336,29 @@ func running(pid string) bool {
 	}
 	_, rest, _ := strings.Cut(string(stat), ") ")
 	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// processWith finds the one live process whose command line holds arg (a
+// server started in a VM, as the host sees it) and returns its host PID.
+func processWith(t *testing.T, arg string) string {
+	t.Helper()
+	found := processesWith(arg)
+	if len(found) != 1 {
+		t.Fatalf("processes with %q: %v, want one", arg, found)
+	}
+	return found[0]
+}
+
+// processesWith lists the live processes whose command line holds arg.
+func processesWith(arg string) []string {
+	var found []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range dirs {
+		b, err := os.ReadFile(p)
+		pid := strings.TrimSuffix(strings.TrimPrefix(p, "/proc/"), "/cmdline")
+		if err == nil && slices.Contains(strings.Split(string(b), "\x00"), arg) && running(pid) {
+			found = append(found, pid)
+		}
+	}
+	return found
 }

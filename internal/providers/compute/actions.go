@@ -78,7 +78,9 @@ func (p *Provider) power(to string) arm.Handler {
 			unlock()
 			return arm.Errorf(http.StatusConflict, "OperationNotAllowed", "VM '%s' is %s; try again when that has finished.", id.Name(), strings.ToLower(s))
 		}
-		st.Internal, _ = json.Marshal(vmInternal{Power: to})
+		in := internalOf(st)
+		in.Power = to
+		st.Internal, _ = json.Marshal(in)
 		op, err := p.ops.Start(ctx, id.Subscription, Namespace, "", id.String(), http.MethodPost)
 		if err != nil {
 			unlock()
@@ -139,11 +141,10 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 	if err != nil {
 		return err
 	}
-	netns := p.fab.HostNamespace(v.ID)
 	p.ops.Go(op.Name, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, 90*time.Minute)
 		defer cancel()
-		out, errOut, code, err := p.run.Run(ctx, netns, env.String()+script)
+		out, errOut, code, err := p.mach.Run(ctx, v.ID, env.String()+script, nil)
 		if err != nil {
 			return err
 		}

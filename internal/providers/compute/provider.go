@@ -7,6 +7,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/fabric"
+	"github.com/aksbox/aksbox/internal/sandbox"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -34,9 +35,13 @@ type Gateway interface {
 	Set(addr netip.AddrPort, t *SSHTarget) error
 }
 
-// Runner runs a shell script inside a VM's namespace.
-type Runner interface {
-	Run(ctx context.Context, netns, script string) (stdout, stderr string, code int, err error)
+// Machines runs VMs as machines of their own (package sandbox): boots and
+// halts them, deletes their disks and runs scripts in them as root.
+type Machines interface {
+	Boot(ctx context.Context, s sandbox.Spec) error
+	Halt(id string) error
+	Remove(id string) error
+	Run(ctx context.Context, id, script string, env []string) (stdout, stderr string, code int, err error)
 }
 
 // Provider serves Microsoft.Compute virtual machines.
@@ -44,7 +49,7 @@ type Provider struct {
 	rec  *arm.Records
 	fab  Fabric
 	gw   Gateway
-	run  Runner
+	mach Machines
 	log  *slog.Logger
 	vms  *arm.Kind
 	ops  *arm.Operations
@@ -52,8 +57,8 @@ type Provider struct {
 }
 
 // New makes the provider.
-func New(rec *arm.Records, fab Fabric, gw Gateway, run Runner, log *slog.Logger) *Provider {
-	p := &Provider{rec: rec, fab: fab, gw: gw, run: run, log: log}
+func New(rec *arm.Records, fab Fabric, gw Gateway, vms Machines, log *slog.Logger) *Provider {
+	p := &Provider{rec: rec, fab: fab, gw: gw, mach: vms, log: log}
 	p.vms = &arm.Kind{Namespace: Namespace, Type: "virtualMachines", APIVersions: APIVersions,
 		Build: p.buildVM, Realize: p.realizeVM, Unrealize: p.unrealizeVM, View: p.viewVM, Patch: p.patchVM, Normalize: normalizeVM}
 	return p

@@ -2,6 +2,7 @@ package compute
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -11,6 +12,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/fabric"
 	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/sandbox"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -77,16 +79,40 @@ func (p *Provider) sshTarget(v *VM) *SSHTarget {
 }
 
 func power(st *arm.Stored) string {
-	var in vmInternal
-	_ = json.Unmarshal(st.Internal, &in)
-	if in.Power == "" {
-		return Running
+	if in := internalOf(st); in.Power != "" {
+		return in.Power
 	}
-	return in.Power
+	return Running
 }
 
-// realizeVM makes the VM's namespace, plugs its NICs into their subnets and
-// serves SSH on its public IPs; a stopped VM keeps its namespace unplugged.
+func internalOf(st *arm.Stored) vmInternal {
+	var in vmInternal
+	_ = json.Unmarshal(st.Internal, &in)
+	return in
+}
+
+// spec is what booting the VM's sandbox takes: its computer name, admin
+// user and keys, and the custom data (kept aside: Compute never returns it).
+func (p *Provider) spec(v *VM, st *arm.Stored) sandbox.Spec {
+	s := sandbox.Spec{ID: v.ID, Netns: p.fab.HostNamespace(v.ID), Hostname: v.Name}
+	if os := v.Properties.OSProfile; os != nil {
+		if os.ComputerName != "" {
+			s.Hostname = os.ComputerName
+		}
+		s.User = os.AdminUsername
+		if lc := os.LinuxConfiguration; lc != nil && lc.SSH != nil {
+			for _, k := range lc.SSH.PublicKeys {
+				s.Keys = append(s.Keys, strings.TrimSpace(k.KeyData))
+			}
+		}
+	}
+	s.CustomData, _ = base64.StdEncoding.DecodeString(internalOf(st).CustomData)
+	return s
+}
+
+// realizeVM makes the VM's namespace, plugs its NICs into their subnets,
+// boots its sandbox and serves SSH on its public IPs; a stopped VM keeps
+// its namespace unplugged and its sandbox halted.
 func (p *Provider) realizeVM(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var v VM
 	if err := json.Unmarshal(st.Body, &v); err != nil {
@@ -100,13 +126,21 @@ func (p *Provider) realizeVM(ctx context.Context, id arm.ResourceID, st *arm.Sto
 		return err
 	}
 	if power(st) != Running {
-		return p.unplug(atts)
+		if err := p.unplug(atts); err != nil {
+			return err
+		}
+		return p.mach.Halt(v.ID)
 	}
 	target := p.sshTarget(&v)
 	for _, a := range atts {
 		if err := p.fab.EnsureNIC(a.nic); err != nil {
 			return err
 		}
+	}
+	if err := p.mach.Boot(ctx, p.spec(&v, st)); err != nil {
+		return err
+	}
+	for _, a := range atts {
 		if a.public.IsValid() && p.gw != nil {
 			if err := p.gw.Set(netip.AddrPortFrom(a.public, SSHPort), target); err != nil {
 				return err
@@ -140,6 +174,9 @@ func (p *Provider) unrealizeVM(ctx context.Context, id arm.ResourceID, st *arm.S
 		p.log.Warn("VM's NICs unreadable while deleting it", "vm", v.ID, "err", err)
 	}
 	if err := p.unplug(atts); err != nil {
+		return err
+	}
+	if err := p.mach.Remove(v.ID); err != nil {
 		return err
 	}
 	return p.fab.RemoveHost(v.ID)

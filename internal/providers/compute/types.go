@@ -48,6 +48,7 @@ type OSProfile struct {
 	ComputerName       string       `json:"computerName,omitempty"`
 	AdminUsername      string       `json:"adminUsername,omitempty"`
 	AdminPassword      string       `json:"adminPassword,omitempty"`
+	CustomData         string       `json:"customData,omitempty"`
 	LinuxConfiguration *LinuxConfig `json:"linuxConfiguration,omitempty"`
 	Secrets            []any        `json:"secrets"`
 }
@@ -103,7 +104,8 @@ type Status struct {
 
 // vmInternal is aksbox's own state of a VM.
 type vmInternal struct {
-	Power string `json:"power"` // running, stopped, deallocated
+	Power      string `json:"power"`                // running, stopped, deallocated
+	CustomData string `json:"customData,omitempty"` // base64, as sent; never returned
 }
 
 // Power states.

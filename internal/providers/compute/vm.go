@@ -2,6 +2,7 @@ package compute
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -64,6 +65,8 @@ func (p *Provider) buildVM(ctx context.Context, r *arm.Request, id arm.ResourceI
 	}
 	osp := *os
 	osp.AdminPassword = "" // never stored nor returned
+	custom := osp.CustomData
+	osp.CustomData = "" // kept aside, never returned
 	if osp.ComputerName == "" {
 		osp.ComputerName = id.Name()
 	}
@@ -77,9 +80,10 @@ func (p *Provider) buildVM(ctx context.Context, r *arm.Request, id arm.ResourceI
 			nics[i].Properties = &NICRefProps{Primary: i == 0}
 		}
 	}
-	rec := arm.Record{Internal: []byte(`{"power":"running"}`)}
+	rec := arm.Record{}
+	rec.Internal, _ = json.Marshal(vmInternal{Power: Running, CustomData: custom})
 	if cur != nil && len(cur.Internal) > 0 {
-		rec.Internal = cur.Internal
+		rec.Internal = cur.Internal // custom data runs at the first boot only
 	}
 	var err error
 	rec.Body, err = json.Marshal(v)
@@ -116,6 +120,18 @@ func checkOSProfile(os *OSProfile) []*arm.Error {
 		errs = append(errs, arm.InvalidParameter("adminUsername", "The Admin Username specified is not allowed: '%s' is reserved; pick another name such as 'azureuser'.", u))
 	case len(u) > 64:
 		errs = append(errs, arm.InvalidParameter("adminUsername", "The Admin Username '%s' is longer than 64 characters.", u))
+	case !validUserName(u):
+		errs = append(errs, arm.InvalidParameter("adminUsername", "The Admin Username '%s' is invalid: use letters, digits, '.', '-' and '_', and do not start with a digit or '-'.", u))
+	}
+	if n := os.ComputerName; n != "" && (len(n) > 64 || strings.Trim(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != "" || strings.HasPrefix(n, "-")) {
+		errs = append(errs, arm.InvalidParameter("computerName", "Linux host name '%s' is invalid: it cannot exceed 64 characters in length or contain characters other than letters, digits, '-' and '.', nor start with '-'.", n))
+	}
+	if os.CustomData != "" {
+		if b, err := base64.StdEncoding.DecodeString(os.CustomData); err != nil {
+			errs = append(errs, arm.InvalidParameter("customData", "The value of parameter customData is invalid: it must be base64-encoded (%v).", err))
+		} else if len(b) > 65535 {
+			errs = append(errs, arm.InvalidParameter("customData", "Custom data is %d bytes long; the most a VM takes is 65535 bytes before base64 encoding.", len(b)))
+		}
 	}
 	var keys []SSHKey
 	if os.LinuxConfiguration != nil && os.LinuxConfiguration.SSH != nil {
@@ -132,6 +148,18 @@ func checkOSProfile(os *OSProfile) []*arm.Error {
 		}
 	}
 	return errs
+}
+
+// validUserName is Azure's rule for a Linux admin user name, which also
+// keeps it a valid entry of the VM's /etc/passwd.
+func validUserName(u string) bool {
+	for i, c := range u {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.' || i > 0 && (c == '-' || c >= '0' && c <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // checkNICs requires existing NICs in the VM's location, not used by

@@ -16,6 +16,7 @@ import (
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/aksbox/aksbox/internal/store"
+	"github.com/google/uuid"
 )
 
 func (p *Provider) actionRoutes(s *arm.Server, d arm.KindDeps) {
@@ -248,11 +249,13 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 	return nil
 }
 
-// execute runs the command in the node's namespace with a kubeconfig of
-// the admin credentials pointing at the private FQDN.
+// execute runs the command with a kubeconfig of the admin credentials
+// pointing at the private FQDN, as root in one of the cluster's node VMs
+// (a public cluster's, in the API server's own network: its nodes have no
+// path to it).
 func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *controlplane.Cluster, vm string, req commandRequest) (string, int, error) {
-	host, ns := apiServerName(c), p.fab.HostNamespace(vm)
-	if !c.Private() { // inside the API server's own network: its nodes have no path to it
+	host := apiServerName(c)
+	if !c.Private() {
 		_, nic, err := p.arm.Do(ctx, http.MethodGet, l.cpNIC, netAPI, nil)
 		if err != nil {
 			return "", 0, err
@@ -261,28 +264,36 @@ func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *contr
 		if err != nil {
 			return "", 0, err
 		}
-		host, ns = ip.String(), p.fab.HostNamespace(l.cpVM)
+		host = ip.String()
 	}
 	cfg, err := cl.AdminKubeconfig(c.Name, "clusterAdmin_"+l.id.ResourceGroup+"_"+c.Name, "https://"+host+":443")
 	if err != nil {
 		return "", 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	stage := func(dir string) error {
+		if err := os.WriteFile(filepath.Join(dir, "kubeconfig"), cfg, 0o600); err != nil {
+			return err
+		}
+		return unpackContext(req.Context, dir)
+	}
+	if c.Private() {
+		work := "/tmp/command-" + uuid.NewString()[:8]
+		stdout, stderr, code, err := p.run.RunInVM(ctx, vm, work, stage, "cd "+nsexec.Quote(work)+" && "+req.Command,
+			[]string{"KUBECONFIG=" + work + "/kubeconfig", "HOME=" + work})
+		return stdout + stderr, code, err
 	}
 	work, err := os.MkdirTemp(l.dir, "command-")
 	if err != nil {
 		return "", 0, err
 	}
 	defer os.RemoveAll(work)
-	kc := filepath.Join(work, "kubeconfig")
-	if err := os.WriteFile(kc, cfg, 0o600); err != nil {
+	if err := stage(work); err != nil {
 		return "", 0, err
 	}
-	if err := unpackContext(req.Context, work); err != nil {
-		return "", 0, err
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
-	defer cancel()
-	stdout, stderr, code, err := p.run.RunEnv(ctx, ns, "cd "+nsexec.Quote(work)+" && "+req.Command,
-		[]string{"KUBECONFIG=" + kc, "HOME=" + work})
+	stdout, stderr, code, err := p.run.RunEnv(ctx, p.fab.HostNamespace(l.cpVM), "cd "+nsexec.Quote(work)+" && "+req.Command,
+		[]string{"KUBECONFIG=" + work + "/kubeconfig", "HOME=" + work})
 	return stdout + stderr, code, err
 }
 

@@ -53,9 +53,13 @@ type Fabric interface {
 	Do(ns string, fn func() error) error
 }
 
-// Runner runs a shell script inside a VM's namespace with extra environment.
+// Runner runs shell scripts with extra environment: in a bare namespace of
+// the service's own (RunEnv), or as root inside a VM (RunInVM), in the
+// folder dir of the VM (under its /tmp) that stage fills from the host
+// (stage gets the host's path to it); the folder goes afterwards.
 type Runner interface {
 	RunEnv(ctx context.Context, netns, script string, env []string) (stdout, stderr string, code int, err error)
+	RunInVM(ctx context.Context, vmID, dir string, stage func(hostDir string) error, script string, env []string) (stdout, stderr string, code int, err error)
 }
 
 // Options configure the provider.
