@@ -2,6 +2,8 @@ package arm
 
 import (
 	"encoding/json"
+	"fmt"
+	"github.com/aksbox/aksbox/internal/store"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -162,5 +164,12 @@ func TestPreconditions(t *testing.T) {
 	}
 	if _, err := Preconditions(req("If-None-Match", "*"), nil); err != nil {
 		t.Errorf("If-None-Match * on absent: %v", err)
+	}
+}
+
+func TestAsErrorOutOfSpace(t *testing.T) {
+	e := AsError(fmt.Errorf("writing /x: %w: the file system of /s has 3 MiB free", store.ErrNoSpace))
+	if e.Status != http.StatusInsufficientStorage || e.Code != "InsufficientStorage" || !strings.Contains(e.Message, "3 MiB free") {
+		t.Errorf("AsError = %d %s %q", e.Status, e.Code, e.Message)
 	}
 }

@@ -74,6 +74,10 @@ func AsError(err error) *Error {
 			"The resource already exists and the request said If-None-Match: *.")
 	case errors.Is(err, store.ErrNotFound):
 		return Errorf(http.StatusNotFound, "ResourceNotFound", "The resource was not found.")
+	case errors.Is(err, store.ErrNoSpace):
+		// Not a status clients retry: retrying cannot help until someone
+		// frees space.
+		return Errorf(http.StatusInsufficientStorage, "InsufficientStorage", "The request was not carried out: %v.", err)
 	default:
 		return Errorf(http.StatusInternalServerError, "InternalServerError", "The server failed to handle the request: %v", err)
 	}

@@ -49,7 +49,7 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, expect int64)
 	resp, err := s.client.Txn(ctx).If(cmp...).Then(clientv3.OpPut(key, string(value))).
 		Else(clientv3.OpGet(key)).Commit()
 	if err != nil {
-		return 0, fmt.Errorf("writing %s: %w", key, err)
+		return 0, fmt.Errorf("writing %s: %w", key, s.noSpace(err))
 	}
 	if !resp.Succeeded {
 		return 0, mismatch(resp, expect)
@@ -67,7 +67,7 @@ func (s *Store) Delete(ctx context.Context, key string, expect int64) error {
 	resp, err := s.client.Txn(ctx).If(cmp...).Then(clientv3.OpDelete(key)).
 		Else(clientv3.OpGet(key)).Commit()
 	if err != nil {
-		return fmt.Errorf("deleting %s: %w", key, err)
+		return fmt.Errorf("deleting %s: %w", key, s.noSpace(err))
 	}
 	if !resp.Succeeded {
 		return mismatch(resp, expect)

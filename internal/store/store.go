@@ -41,6 +41,9 @@ type Store struct {
 	client *clientv3.Client
 	socket string
 	log    *slog.Logger
+	dir    string // etcd's data
+	quota  int64  // etcd's own limit of its database
+	space  *space // keeps a reserve of free disk
 }
 
 // Open starts (or restarts) the embedded etcd whose data lives in dir and
@@ -91,7 +94,9 @@ func Open(ctx context.Context, dir string, log *slog.Logger) (*Store, error) {
 		e.Close()
 		return nil, err
 	}
-	return &Store{etcd: e, client: cli, socket: sock, log: log}, nil
+	s := &Store{etcd: e, client: cli, socket: sock, log: log, dir: cfg.Dir, quota: cfg.QuotaBackendBytes}
+	s.watchSpace(cfg.Dir)
+	return s, nil
 }
 
 // Dial connects an etcd client to the store's unix socket.
@@ -116,6 +121,7 @@ func (s *Store) Client() *clientv3.Client { return s.client }
 
 // Close stops the client and the server, flushing everything to disk.
 func (s *Store) Close() error {
+	s.space.close()
 	err := s.client.Close()
 	s.etcd.Close()
 	<-s.etcd.Server.StopNotify()
