@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -194,7 +195,7 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 			return err
 		}
 		rec.Sent = h.k.normalize(MergeSent(cur.Sent, body))
-	} else if rec, err = patchTags(r, cur); err != nil {
+	} else if rec, err = patchTags(r, h.k, cur); err != nil {
 		return err
 	}
 	rev, err := h.d.Records.Put(r.Context(), id.String(), rec, expect)
@@ -208,13 +209,30 @@ func (h *kindHandler) patch(w http.ResponseWriter, r *Request, id ResourceID, cu
 }
 
 // patchTags is the record of cur with the tags of a PATCH body, when it
-// has any.
-func patchTags(r *Request, cur *Stored) (Record, error) {
+// has any: the PATCH of these resource types takes a TagsObject. Anything
+// else in the body is refused rather than silently dropped, except what
+// only names the resource as it is.
+func patchTags(r *Request, k *Kind, cur *Stored) (Record, error) {
+	data, err := readBody(r)
+	if err != nil {
+		return Record{}, err
+	}
 	var in struct {
 		Tags *map[string]string `json:"tags"`
 	}
-	if err := r.Decode(&in); err != nil {
+	if err := DecodeJSON(data, &in); err != nil {
 		return Record{}, err
+	}
+	var sent map[string]json.RawMessage
+	_ = json.Unmarshal(data, &sent)
+	for key := range sent {
+		switch strings.ToLower(key) {
+		case "tags", "id", "name", "type", "location":
+		default:
+			return Record{}, BadRequest("InvalidRequestContent",
+				"A PATCH of a %s/%s changes its tags only; '%s' cannot be changed this way. Send the whole resource with PUT to change it.",
+				k.Namespace, k.Type, key)
+		}
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(cur.Body, &m); err != nil {
