@@ -173,3 +173,18 @@ func TestAsErrorOutOfSpace(t *testing.T) {
 		t.Errorf("AsError = %d %s %q", e.Status, e.Code, e.Message)
 	}
 }
+
+func TestDecodeNamesTheResource(t *testing.T) {
+	var v struct{ Name string }
+	st := &Stored{Record: Record{Body: []byte(`{"id":"/subscriptions/s/resourceGroups/g","name":7}`)}}
+	if err := Decode(st, &v); err == nil || !strings.Contains(err.Error(), "/subscriptions/s/resourceGroups/g") {
+		t.Errorf("Decode of a bad body = %v, want an error naming the resource", err)
+	}
+	if err := Decode(nil, &v); err == nil {
+		t.Error("Decode(nil) succeeded")
+	}
+	st.Body = []byte(`{"name":"g"}`)
+	if err := Decode(st, &v); err != nil || v.Name != "g" {
+		t.Errorf("Decode = %v, %+v", err, v)
+	}
+}

@@ -2,6 +2,8 @@ package arm
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 )
 
@@ -43,4 +45,17 @@ func IDOf(body []byte) string {
 	}
 	_ = json.Unmarshal(body, &b)
 	return b.ID
+}
+
+// Decode reads a stored resource's body into v (a provider's type of it):
+// the one way providers read what they stored, so an unreadable body is
+// reported the same everywhere, naming the resource.
+func Decode(st *Stored, v any) error {
+	if st == nil {
+		return errors.New("decoding a stored resource: there is none")
+	}
+	if err := json.Unmarshal(st.Body, v); err != nil {
+		return fmt.Errorf("the stored body of %s is unreadable: %w", IDOf(st.Body), err)
+	}
+	return nil
 }

@@ -235,7 +235,7 @@ func patchTags(r *Request, k *Kind, cur *Stored) (Record, error) {
 		}
 	}
 	var m map[string]json.RawMessage
-	if err := json.Unmarshal(cur.Body, &m); err != nil {
+	if err := Decode(cur, &m); err != nil {
 		return Record{}, err
 	}
 	rec := cur.Record

@@ -194,7 +194,7 @@ func (p *Provider) Holds(ctx context.Context, principal, target string, roles ..
 			continue
 		}
 		var a assignment
-		if json.Unmarshal(st.Body, &a) != nil || !strings.EqualFold(a.Properties.PrincipalID, principal) {
+		if arm.Decode(st, &a) != nil || !strings.EqualFold(a.Properties.PrincipalID, principal) {
 			continue
 		}
 		def := a.Properties.RoleDefinitionID

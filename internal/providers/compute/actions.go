@@ -36,7 +36,7 @@ func (p *Provider) vmOf(r *arm.Request) (arm.ResourceID, *arm.Stored, *VM, error
 		return id, nil, nil, err
 	}
 	var v VM
-	if err := json.Unmarshal(st.Body, &v); err != nil {
+	if err := arm.Decode(st, &v); err != nil {
 		return id, nil, nil, err
 	}
 	id.Names[0] = v.Name

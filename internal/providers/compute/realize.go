@@ -34,7 +34,7 @@ func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error)
 			return nil, fmt.Errorf("reading NIC %s: %w", ref.ID, err)
 		}
 		var n network.NIC
-		if err := json.Unmarshal(st.Body, &n); err != nil || len(n.Properties.IPConfigurations) == 0 {
+		if err := arm.Decode(st, &n); err != nil || len(n.Properties.IPConfigurations) == 0 {
 			return nil, fmt.Errorf("NIC %s has no IP configuration", ref.ID)
 		}
 		c := n.Properties.IPConfigurations[0]
@@ -57,7 +57,7 @@ func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error)
 		if c.Properties.PublicIPAddress != nil {
 			if pst, err := p.rec.Get(ctx, c.Properties.PublicIPAddress.ID); err == nil {
 				var pip network.PublicIP
-				_ = json.Unmarshal(pst.Body, &pip)
+				_ = arm.Decode(pst, &pip)
 				a.public, _ = netip.ParseAddr(pip.Properties.IPAddress)
 			}
 		}
@@ -115,7 +115,7 @@ func (p *Provider) spec(v *VM, st *arm.Stored) sandbox.Spec {
 // its namespace unplugged and its sandbox halted.
 func (p *Provider) realizeVM(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var v VM
-	if err := json.Unmarshal(st.Body, &v); err != nil {
+	if err := arm.Decode(st, &v); err != nil {
 		return err
 	}
 	atts, err := p.attachments(ctx, &v)
@@ -166,7 +166,7 @@ func (p *Provider) unplug(atts []attachment) error {
 
 func (p *Provider) unrealizeVM(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var v VM
-	if err := json.Unmarshal(st.Body, &v); err != nil {
+	if err := arm.Decode(st, &v); err != nil {
 		return err
 	}
 	atts, err := p.attachments(ctx, &v)
@@ -205,7 +205,7 @@ func (p *Provider) RenewDNS(ctx context.Context, vnetID string) {
 	}
 	for _, st := range all {
 		var v VM
-		if json.Unmarshal(st.Body, &v) != nil {
+		if arm.Decode(st, &v) != nil {
 			continue
 		}
 		atts, err := p.attachments(ctx, &v)

@@ -39,7 +39,7 @@ func (p *Provider) buildVM(ctx context.Context, r *arm.Request, id arm.ResourceI
 	os := in.Properties.OSProfile
 	if cur != nil {
 		var old VM
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		if os == nil {
 			os = old.Properties.OSProfile // osProfile cannot change after creation
 		}
@@ -177,7 +177,7 @@ func (p *Provider) checkNICs(ctx context.Context, id arm.ResourceID, loc string,
 			return err
 		}
 		var n network.NIC
-		_ = json.Unmarshal(st.Body, &n)
+		_ = arm.Decode(st, &n)
 		if n.Location != loc {
 			return arm.BadRequest("NicNotInSameLocation", "The network interface %s is in '%s' but VM '%s' is in '%s'; they must be in one location.", ref.ID, n.Location, id.Name(), loc)
 		}
@@ -198,7 +198,7 @@ func (p *Provider) NICOwner(ctx context.Context, nicID string) (string, error) {
 	}
 	for _, st := range all {
 		var v VM
-		if json.Unmarshal(st.Body, &v) != nil || v.Properties.NetworkProfile == nil {
+		if arm.Decode(st, &v) != nil || v.Properties.NetworkProfile == nil {
 			continue
 		}
 		for _, ref := range v.Properties.NetworkProfile.NetworkInterfaces {
@@ -245,7 +245,7 @@ func (p *Provider) patchVM(ctx context.Context, r *arm.Request, id arm.ResourceI
 		return arm.Record{}, err
 	}
 	var was, now VM
-	_ = json.Unmarshal(cur.Body, &was)
+	_ = arm.Decode(cur, &was)
 	_ = json.Unmarshal(rec.Body, &now)
 	if nicIDs(was.Properties.NetworkProfile) != nicIDs(now.Properties.NetworkProfile) {
 		return arm.Record{}, arm.BadRequest("OperationNotAllowed",

@@ -28,7 +28,7 @@ func (p *Provider) buildCluster(ctx context.Context, r *arm.Request, id arm.Reso
 	in := internal{UID: uuid.NewString(), Power: Running}
 	if cur != nil {
 		old = &Cluster{}
-		if err := json.Unmarshal(cur.Body, old); err != nil {
+		if err := arm.Decode(cur, old); err != nil {
 			return arm.Record{}, err
 		}
 		_ = json.Unmarshal(cur.Internal, &in)
@@ -406,7 +406,7 @@ func (p *Provider) vnet(ctx context.Context, id string) (*network.VNet, error) {
 		return nil, err
 	}
 	var v network.VNet
-	if err := json.Unmarshal(st.Body, &v); err != nil {
+	if err := arm.Decode(st, &v); err != nil {
 		return nil, err
 	}
 	return &v, nil

@@ -81,7 +81,7 @@ func (p *Provider) viewCluster(ctx context.Context, st *arm.Stored) json.RawMess
 	}
 	var m map[string]json.RawMessage
 	var props map[string]json.RawMessage
-	if json.Unmarshal(st.Body, &m) != nil || json.Unmarshal(m["properties"], &props) != nil || props == nil {
+	if arm.Decode(st, &m) != nil || json.Unmarshal(m["properties"], &props) != nil || props == nil {
 		return st.Body
 	}
 	m["eTag"], _ = json.Marshal(arm.BareETagOf(st.Revision)) // the eTag property is a bare GUID

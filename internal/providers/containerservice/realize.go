@@ -18,7 +18,7 @@ var readyTimeout = 4 * time.Minute
 func decodeCluster(st *arm.Stored) (*Cluster, internal, error) {
 	var c Cluster
 	var in internal
-	if err := json.Unmarshal(st.Body, &c); err != nil {
+	if err := arm.Decode(st, &c); err != nil {
 		return nil, in, err
 	}
 	_ = json.Unmarshal(st.Internal, &in)

@@ -2,7 +2,6 @@ package network
 
 import (
 	"context"
-	"encoding/json"
 	"net/netip"
 	"strings"
 
@@ -42,7 +41,7 @@ func (p *Provider) taken(ctx context.Context, subnetID string) (map[netip.Addr]s
 	}
 	for _, st := range nics {
 		var n NIC
-		if json.Unmarshal(st.Body, &n) != nil {
+		if arm.Decode(st, &n) != nil {
 			continue
 		}
 		for _, c := range n.Properties.IPConfigurations {

@@ -76,7 +76,7 @@ func (p *Provider) buildLB(ctx context.Context, r *arm.Request, id arm.ResourceI
 		Probes: []any{}, InboundNatRules: []any{}, InboundNatPools: []any{}, OutboundRules: []any{}}
 	if cur != nil {
 		var old LB
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		lb.Properties.ResourceGUID = old.Properties.ResourceGUID
 	}
 	for _, f := range in.Properties.FrontendIPConfigurations {

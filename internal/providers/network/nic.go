@@ -90,7 +90,7 @@ func (p *Provider) buildNIC(ctx context.Context, r *arm.Request, id arm.Resource
 	var old *NIC
 	if cur != nil {
 		old = &NIC{}
-		_ = json.Unmarshal(cur.Body, old)
+		_ = arm.Decode(cur, old)
 	}
 	n := &NIC{ID: id.String(), Name: id.Name(), Type: Namespace + "/networkInterfaces", Location: loc, Tags: in.Tags}
 	n.Properties = NICProperties{ResourceGUID: uuid.NewString(), MacAddress: newMAC(), NicType: "Standard",
@@ -214,7 +214,7 @@ func (p *Provider) owner(ctx context.Context, nicID string) string {
 // viewNIC shows the VM the NIC is attached to.
 func (p *Provider) viewNIC(ctx context.Context, st *arm.Stored) json.RawMessage {
 	var n NIC
-	if json.Unmarshal(st.Body, &n) != nil {
+	if arm.Decode(st, &n) != nil {
 		return st.Body
 	}
 	if vm := p.owner(ctx, n.ID); vm != "" {
@@ -229,7 +229,7 @@ func (p *Provider) viewNIC(ctx context.Context, st *arm.Stored) json.RawMessage 
 
 func (p *Provider) checkDeleteNIC(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var n NIC
-	_ = json.Unmarshal(st.Body, &n)
+	_ = arm.Decode(st, &n)
 	if vm := p.owner(ctx, n.ID); vm != "" {
 		n.Properties.VirtualMachine = &SubRef{ID: vm}
 	}

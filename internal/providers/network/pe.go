@@ -177,7 +177,7 @@ func nonNilStrings(s []string) []string {
 
 func (p *Provider) realizePE(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var e PE
-	if err := json.Unmarshal(st.Body, &e); err != nil {
+	if err := arm.Decode(st, &e); err != nil {
 		return err
 	}
 	o := ownerOf(st)
@@ -217,7 +217,7 @@ func (p *Provider) unrealizePE(ctx context.Context, id arm.ResourceID, st *arm.S
 // viewPE shows the endpoint's NIC and address.
 func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 	var e PE
-	if json.Unmarshal(st.Body, &e) != nil {
+	if arm.Decode(st, &e) != nil {
 		return st.Body
 	}
 	in := ownerOf(st)

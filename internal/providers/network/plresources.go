@@ -106,7 +106,7 @@ func callFailed(rid arm.ResourceID, err error) error {
 // alias is made anew when the service is created again under the same ID.
 func generation(pls *arm.Stored) string {
 	var s PLS
-	if pls == nil || json.Unmarshal(pls.Body, &s) != nil {
+	if pls == nil || arm.Decode(pls, &s) != nil {
 		return ""
 	}
 	return s.Properties.Alias
@@ -172,7 +172,7 @@ func (p *Provider) Connections(ctx context.Context, serviceID, through string) (
 	var out []EndpointConnection
 	for _, st := range all {
 		var e PE
-		if json.Unmarshal(st.Body, &e) != nil || e.conn() == nil || arm.State(st.Body) == arm.Deleting {
+		if arm.Decode(st, &e) != nil || e.conn() == nil || arm.State(st.Body) == arm.Deleting {
 			continue
 		}
 		o := ownerOf(st)

@@ -96,7 +96,7 @@ func (p *Provider) buildPLS(ctx context.Context, r *arm.Request, id arm.Resource
 	rec := arm.Record{}
 	if cur != nil {
 		var old PLS
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		s.Properties.Alias = old.Properties.Alias
 		if len(old.Properties.IPConfigurations) > 0 {
 			ipc.Properties.PrivateIPAddress = old.Properties.IPConfigurations[0].Properties.PrivateIPAddress
@@ -121,7 +121,7 @@ func inVNet(v *VNet, a netip.Addr) bool {
 
 func (p *Provider) realizePLS(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
 	var s PLS
-	if err := json.Unmarshal(st.Body, &s); err != nil {
+	if err := arm.Decode(st, &s); err != nil {
 		return err
 	}
 	fn, err := p.plugOwnedNIC(ctx, id, st, s.Location, s.Properties.IPConfigurations[0].Properties.Subnet.ID, "", false)
@@ -159,7 +159,7 @@ func (p *Provider) checkDeletePLS(ctx context.Context, id arm.ResourceID, st *ar
 // viewPLS shows the service's NIC, NAT address and endpoint connections.
 func (p *Provider) viewPLS(ctx context.Context, st *arm.Stored) json.RawMessage {
 	var s PLS
-	if json.Unmarshal(st.Body, &s) != nil {
+	if arm.Decode(st, &s) != nil {
 		return st.Body
 	}
 	in := ownerOf(st)

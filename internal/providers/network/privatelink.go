@@ -25,7 +25,7 @@ func (p *Provider) ownedNIC(ctx context.Context, owner arm.ResourceID, loc, subn
 	err := p.nics.Exclusive(func() error {
 		if st, err := p.rec.Get(ctx, nicID.String()); err == nil {
 			out = &NIC{}
-			if err := json.Unmarshal(st.Body, out); err != nil {
+			if err := arm.Decode(st, out); err != nil {
 				return err
 			}
 			if pe := out.Properties.PrivateEndpoint; markPE && (pe == nil || !strings.EqualFold(pe.ID, owner.String())) {
@@ -103,7 +103,7 @@ func (p *Provider) ownedNICAddress(ctx context.Context, nicID string) string {
 		return ""
 	}
 	var n NIC
-	if json.Unmarshal(st.Body, &n) != nil || len(n.Properties.IPConfigurations) == 0 {
+	if arm.Decode(st, &n) != nil || len(n.Properties.IPConfigurations) == 0 {
 		return ""
 	}
 	return n.Properties.IPConfigurations[0].Properties.PrivateIPAddress

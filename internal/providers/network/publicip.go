@@ -96,7 +96,7 @@ func (p *Provider) buildPublicIP(ctx context.Context, r *arm.Request, id arm.Res
 	}
 	if cur != nil {
 		var old PublicIP
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		ip.Properties.ResourceGUID, ip.Properties.IPAddress = old.Properties.ResourceGUID, old.Properties.IPAddress
 	}
 	if ip.Properties.IPAddress == "" {
@@ -119,7 +119,7 @@ func (p *Provider) allocatePublic(ctx context.Context) (netip.Addr, error) {
 	used := map[netip.Addr]string{}
 	for _, st := range all {
 		var ip PublicIP
-		if json.Unmarshal(st.Body, &ip) == nil {
+		if arm.Decode(st, &ip) == nil {
 			if a, err := netip.ParseAddr(ip.Properties.IPAddress); err == nil {
 				used[a] = ip.ID
 			}
@@ -143,7 +143,7 @@ func (p *Provider) publicIPUser(ctx context.Context, pipID string) (string, erro
 	}
 	for _, st := range nics {
 		var n NIC
-		if json.Unmarshal(st.Body, &n) != nil {
+		if arm.Decode(st, &n) != nil {
 			continue
 		}
 		for _, c := range n.Properties.IPConfigurations {
@@ -178,7 +178,7 @@ func (p *Provider) checkPublicIP(ctx context.Context, pipID, ipconfig string) er
 
 func (p *Provider) viewPublicIP(ctx context.Context, st *arm.Stored) json.RawMessage {
 	var ip PublicIP
-	if json.Unmarshal(st.Body, &ip) != nil {
+	if arm.Decode(st, &ip) != nil {
 		return st.Body
 	}
 	if user, _ := p.publicIPUser(ctx, ip.ID); user != "" {

@@ -2,7 +2,6 @@ package networkwatcher
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -152,7 +151,7 @@ func (p *Provider) vnetOf(ctx context.Context, id string) *network.VNet {
 		return nil
 	}
 	var v network.VNet
-	if json.Unmarshal(st.Body, &v) != nil {
+	if arm.Decode(st, &v) != nil {
 		return nil
 	}
 	return &v
@@ -207,7 +206,7 @@ func (p *Provider) network(ctx context.Context, src *vm, ip netip.Addr) (string,
 			continue
 		}
 		var v network.VNet
-		if json.Unmarshal(st.Body, &v) == nil && holds(&v, ip) {
+		if arm.Decode(st, &v) == nil && holds(&v, ip) {
 			return v.ID, fmt.Sprintf("%s is in virtual network '%s', which is not peered with the source's '%s': peer them both ways (peering is not transitive).", ip, v.Name, own.Name)
 		}
 	}
@@ -222,7 +221,7 @@ func (p *Provider) endpointAt(ctx context.Context, ip netip.Addr) string {
 			continue
 		}
 		var n network.NIC
-		if json.Unmarshal(st.Body, &n) != nil || n.Properties.PrivateEndpoint == nil {
+		if arm.Decode(st, &n) != nil || n.Properties.PrivateEndpoint == nil {
 			continue
 		}
 		for _, c := range n.Properties.IPConfigurations {
@@ -303,7 +302,7 @@ func (p *Provider) explainZones(ctx context.Context, vnet, which, name, answer s
 					} `json:"virtualNetwork"`
 				} `json:"properties"`
 			}
-			_ = json.Unmarshal(l.Body, &b)
+			_ = arm.Decode(l, &b)
 			vid, _ := arm.ParseID(b.Properties.VirtualNetwork.ID)
 			linked = append(linked, vid.Name())
 			self = self || strings.EqualFold(vid.String(), vnet)

@@ -153,7 +153,7 @@ func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
 	var internal struct {
 		Power string `json:"power"`
 	}
-	_ = json.Unmarshal(st.Body, &v)
+	_ = arm.Decode(st, &v)
 	_ = json.Unmarshal(st.Internal, &internal)
 	if len(v.Properties.NetworkProfile.NetworkInterfaces) == 0 {
 		return nil, arm.InvalidParameter("source.resourceId", "The source VM %s has no network interface.", id)
@@ -163,7 +163,7 @@ func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
 		return nil, fmt.Errorf("reading the source VM's network interface: %w", err)
 	}
 	var n network.NIC
-	_ = json.Unmarshal(nic.Body, &n)
+	_ = arm.Decode(nic, &n)
 	if len(n.Properties.IPConfigurations) == 0 || n.Properties.IPConfigurations[0].Properties.Subnet == nil {
 		return nil, fmt.Errorf("the source VM's network interface has no address")
 	}

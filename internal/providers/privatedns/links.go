@@ -58,7 +58,7 @@ func (p *Provider) checkLinkConflicts(ctx context.Context, self arm.ResourceID, 
 	}
 	for _, st := range all {
 		var l Link
-		if json.Unmarshal(st.Body, &l) != nil || l.Properties.VirtualNetwork == nil || strings.EqualFold(l.ID, self.String()) {
+		if arm.Decode(st, &l) != nil || l.Properties.VirtualNetwork == nil || strings.EqualFold(l.ID, self.String()) {
 			continue
 		}
 		if !strings.EqualFold(l.Properties.VirtualNetwork.ID, vnetID) {

@@ -97,7 +97,7 @@ func (p *Provider) buildZone(ctx context.Context, r *arm.Request, id arm.Resourc
 	z.Properties.InternalID = uuid.NewString()
 	if cur != nil {
 		var old Zone
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		z.Name, z.Properties.InternalID = old.Name, old.Properties.InternalID
 	}
 	out, err := json.Marshal(z)
@@ -107,7 +107,7 @@ func (p *Provider) buildZone(ctx context.Context, r *arm.Request, id arm.Resourc
 // viewZone fills in the zone's counters.
 func (p *Provider) viewZone(ctx context.Context, st *arm.Stored) json.RawMessage {
 	var z Zone
-	if json.Unmarshal(st.Body, &z) != nil {
+	if arm.Decode(st, &z) != nil {
 		return st.Body
 	}
 	children, _ := p.rec.List(ctx, z.ID)
@@ -120,7 +120,7 @@ func (p *Provider) viewZone(ctx context.Context, st *arm.Stored) json.RawMessage
 		if strings.EqualFold(id.Types[1], "virtualNetworkLinks") {
 			z.Properties.NumberOfVirtualNetworkLinks++
 			var l Link
-			if json.Unmarshal(c.Body, &l) == nil && l.Properties.RegistrationEnabled {
+			if arm.Decode(c, &l) == nil && l.Properties.RegistrationEnabled {
 				z.Properties.NumberOfVirtualNetworkLinksWithRegistration++
 			}
 		} else {
@@ -159,7 +159,7 @@ func (p *Provider) zoneOf(ctx context.Context, r *arm.Request) (arm.ResourceID, 
 		return id, nil, err
 	}
 	var z Zone
-	if err := json.Unmarshal(st.Body, &z); err != nil {
+	if err := arm.Decode(st, &z); err != nil {
 		return id, nil, err
 	}
 	id.Names[0] = z.Name

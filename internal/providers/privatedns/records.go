@@ -95,7 +95,7 @@ func (p *Provider) recordSet(w http.ResponseWriter, r *arm.Request) error {
 			return arm.NotFound(id)
 		}
 		var old RecordSet
-		_ = json.Unmarshal(cur.Body, &old)
+		_ = arm.Decode(cur, &old)
 		in = mergeRecordSet(old, in)
 	}
 	rs, err := p.checkRecordSet(r, zid, z.Name, typ, name, &in)

@@ -100,12 +100,12 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 			}
 		case t == "microsoft.network/privatednszones/virtualnetworklinks":
 			var l Link
-			if json.Unmarshal(st.Body, &l) == nil && l.Properties.VirtualNetwork != nil {
+			if arm.Decode(st, &l) == nil && l.Properties.VirtualNetwork != nil {
 				links = append(links, link{zone: strings.ToLower(id.Parent().String()), vnet: strings.ToLower(l.Properties.VirtualNetwork.ID), reg: l.Properties.RegistrationEnabled})
 			}
 		case strings.HasPrefix(t, "microsoft.network/privatednszones/"):
 			var rs RecordSet
-			if json.Unmarshal(st.Body, &rs) == nil {
+			if arm.Decode(st, &rs) == nil {
 				sets = append(sets, &rs)
 			}
 		case t == "microsoft.compute/virtualmachines":
@@ -119,7 +119,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 					} `json:"networkProfile"`
 				} `json:"properties"`
 			}
-			if json.Unmarshal(st.Body, &v) == nil {
+			if arm.Decode(st, &v) == nil {
 				vm := vmNICs{name: v.Name}
 				for _, n := range v.Properties.NetworkProfile.NetworkInterfaces {
 					vm.nics = append(vm.nics, strings.ToLower(n.ID))
@@ -137,7 +137,7 @@ func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
 					} `json:"ipConfigurations"`
 				} `json:"properties"`
 			}
-			if json.Unmarshal(st.Body, &n) == nil && len(n.Properties.IPConfigurations) > 0 && n.Properties.IPConfigurations[0].Properties.Subnet != nil {
+			if arm.Decode(st, &n) == nil && len(n.Properties.IPConfigurations) > 0 && n.Properties.IPConfigurations[0].Properties.Subnet != nil {
 				c := n.Properties.IPConfigurations[0].Properties
 				if sid, err := arm.ParseID(c.Subnet.ID); err == nil {
 					nics[strings.ToLower(id.String())] = nicAddr{ip: c.PrivateIPAddress, vnet: strings.ToLower(sid.Parent().String())}

@@ -27,7 +27,7 @@ func (p *Provider) deleteGroup(w http.ResponseWriter, r *arm.Request, id arm.Res
 		return err
 	}
 	var g Group
-	if err := json.Unmarshal(cur.Body, &g); err != nil {
+	if err := arm.Decode(cur, &g); err != nil {
 		return err
 	}
 	if g.Properties.ProvisioningState == "Deleting" && cur.Operation != "" {
@@ -69,7 +69,7 @@ func (p *Provider) markFailed(ctx context.Context, id arm.ResourceID) {
 		return
 	}
 	var g Group
-	if json.Unmarshal(st.Body, &g) != nil {
+	if arm.Decode(st, &g) != nil {
 		return
 	}
 	g.Properties.ProvisioningState = "Failed"
@@ -112,7 +112,7 @@ func (p *Provider) Resume(ctx context.Context) error {
 				continue
 			}
 			var g Group
-			if json.Unmarshal(st.Body, &g) != nil || g.Properties.ProvisioningState != "Deleting" {
+			if arm.Decode(st, &g) != nil || g.Properties.ProvisioningState != "Deleting" {
 				continue
 			}
 			op, err := p.ops.Get(ctx, st.Operation)

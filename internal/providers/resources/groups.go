@@ -62,7 +62,7 @@ func (p *Provider) RequireGroup(ctx context.Context, sub, name string) (*Group, 
 		return nil, err
 	}
 	var g Group
-	if err := json.Unmarshal(st.Body, &g); err != nil {
+	if err := arm.Decode(st, &g); err != nil {
 		return nil, fmt.Errorf("decoding group %s: %w", name, err)
 	}
 	if g.Properties.ProvisioningState == "Deleting" {
@@ -162,7 +162,7 @@ func (p *Provider) writeGroup(r *arm.Request, id arm.ResourceID, in *groupInput,
 	status := http.StatusCreated
 	if cur != nil {
 		var old Group
-		if err := json.Unmarshal(cur.Body, &old); err != nil {
+		if err := arm.Decode(cur, &old); err != nil {
 			return 0, nil, 0, fmt.Errorf("decoding group: %w", err)
 		}
 		if old.Properties.ProvisioningState == "Deleting" {
@@ -217,7 +217,7 @@ func (p *Provider) patchGroup(w http.ResponseWriter, r *arm.Request, id arm.Reso
 			return err
 		}
 		var g Group
-		if err := json.Unmarshal(cur.Body, &g); err != nil {
+		if err := arm.Decode(cur, &g); err != nil {
 			return err
 		}
 		if g.Properties.ProvisioningState == "Deleting" {

@@ -104,7 +104,7 @@ func (p *Provider) writeResources(w http.ResponseWriter, r *arm.Request, prefix 
 	var items []json.RawMessage
 	for _, st := range all {
 		var res map[string]any
-		if json.Unmarshal(st.Body, &res) != nil {
+		if arm.Decode(st, &res) != nil {
 			continue
 		}
 		id, _ := res["id"].(string)
