@@ -48,7 +48,13 @@ func (m *Manager) Boot(ctx context.Context, s Spec) error {
 	if err != nil {
 		return fmt.Errorf("preparing the disk of VM %s: %w", s.Hostname, err)
 	}
-	if m.pid(s.ID) == 0 {
+	if pid, current := m.init(s.ID); !current {
+		if pid != 0 { // in a network namespace that is gone
+			m.log.Warn("a VM's init runs in a network namespace that was lost; booting the VM again", "vm", s.ID)
+			if err := stop(pid); err != nil {
+				return err
+			}
+		}
 		if err := m.start(vm, s); err != nil {
 			return err
 		}
@@ -73,10 +79,16 @@ func (m *Manager) running(id string) (int, error) {
 	if !ok {
 		return 0, ErrNotRunning
 	}
-	if pid := m.pid(id); pid != 0 {
+	pid, current := m.init(id)
+	if current {
 		return pid, nil
 	}
 	m.log.Warn("a VM's init is gone; booting the VM again", "vm", id)
+	if pid != 0 {
+		if err := stop(pid); err != nil {
+			return 0, err
+		}
+	}
 	if err := m.start(m.Dir(id), s); err != nil {
 		return 0, err
 	}
@@ -110,18 +122,10 @@ func (m *Manager) Halt(id string) error {
 
 func (m *Manager) halt(id string) error {
 	delete(m.specs, strings.ToLower(id))
-	pid := m.pid(id)
-	if pid == 0 {
-		return nil
-	}
-	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("stopping the VM's init (pid %d): %w", pid, err)
-	}
-	for i := 0; i < 500 && alive(pid); i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if alive(pid) {
-		return fmt.Errorf("the VM's init (pid %d) did not stop within 5s", pid)
+	if pid, _ := m.init(id); pid != 0 {
+		if err := stop(pid); err != nil {
+			return err
+		}
 	}
 	os.Remove(filepath.Join(m.Dir(id), "init.pid"))
 	return nil
@@ -151,26 +155,57 @@ func (m *Manager) Root(id string) (string, error) {
 func (m *Manager) Running(id string) bool { return m.pid(id) != 0 }
 
 // pid is the VM's init, or 0: the PID in its folder, if that process is
-// alive and is this VM's __vminit.
+// alive, is this VM's __vminit and is still in the VM's network namespace.
 func (m *Manager) pid(id string) int {
-	vm := m.Dir(id)
-	b, err := os.ReadFile(filepath.Join(vm, "init.pid"))
-	if err != nil {
-		return 0
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-	if err != nil || pid <= 1 || !alive(pid) {
-		return 0
-	}
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return 0
-	}
-	args := strings.Split(string(cmdline), "\x00")
-	if len(args) < 4 || args[1] != "__vminit" || args[3] != vm {
+	pid, current := m.init(id)
+	if !current {
 		return 0
 	}
 	return pid
+}
+
+// init finds the process of the VM's init, if any, and tells whether it is
+// in the namespace now named for the VM: after the namespaces were lost
+// (a host reboot, or someone deleting them) and made again, an init left
+// from before runs in a network nobody reaches any more.
+func (m *Manager) init(id string) (pid int, current bool) {
+	vm := m.Dir(id)
+	b, err := os.ReadFile(filepath.Join(vm, "init.pid"))
+	if err != nil {
+		return 0, false
+	}
+	pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 || !alive(pid) {
+		return 0, false
+	}
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return 0, false
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	if len(args) < 4 || args[1] != "__vminit" || args[3] != vm {
+		return 0, false
+	}
+	var have, want syscall.Stat_t
+	if syscall.Stat(fmt.Sprintf("/proc/%d/ns/net", pid), &have) != nil ||
+		syscall.Stat(filepath.Join("/var/run/netns", args[2]), &want) != nil {
+		return pid, false
+	}
+	return pid, have.Ino == want.Ino && have.Dev == want.Dev
+}
+
+// stop kills pid and waits until it is gone.
+func stop(pid int) error {
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
+		return fmt.Errorf("stopping the VM's init (pid %d): %w", pid, err)
+	}
+	for i := 0; i < 500 && alive(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if alive(pid) {
+		return fmt.Errorf("the VM's init (pid %d) did not stop within 5s", pid)
+	}
+	return nil
 }
 
 // alive tells whether pid is a process that has not exited (a zombie no

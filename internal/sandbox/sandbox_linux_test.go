@@ -183,3 +183,26 @@ func TestVMKilledFromOutsideBootsAgain(t *testing.T) {
 		t.Errorf("the VM's init is %d (was %d), want a new one", m.pid(s.ID), old)
 	}
 }
+
+// TestVMWhoseNetworkWasLostBootsAgain: the VM's namespace deleted and made
+// anew (as after a host reboot and a server restart): the next boot
+// replaces the init that runs in the lost network.
+func TestVMWhoseNetworkWasLostBootsAgain(t *testing.T) {
+	m, s := testVM(t, Spec{Hostname: "renet", User: "azureuser"})
+	old := m.pid(s.ID)
+	for _, args := range [][]string{{"netns", "del", s.Netns}, {"netns", "add", s.Netns}} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v %s", args, err, out)
+		}
+	}
+	if m.Running(s.ID) {
+		t.Fatal("an init in a lost network namespace counts as running")
+	}
+	if err := m.Boot(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	if alive(old) {
+		t.Errorf("the old init (pid %d) still runs", old)
+	}
+	in(t, m, s.ID, "root", "hostname", 0)
+}
