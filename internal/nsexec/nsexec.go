@@ -1,7 +1,8 @@
-// Package nsexec runs a command "inside a VM": in the VM's network namespace,
-// with the VM's /etc/netns/<ns> files (its resolv.conf, so the VNet's DNS)
-// over /etc and a sysfs of that namespace on /sys — what `ip netns exec`
-// does, without the ip binary.
+// Package nsexec runs a command in a bare network namespace of the
+// service's own (a control plane's, say): in that namespace, with its
+// /etc/netns/<ns> files (its resolv.conf) over /etc and a sysfs of that
+// namespace on /sys — what `ip netns exec` does, without the ip binary.
+// VMs are not entered this way: they are sandboxes (package sandbox).
 //
 // Entering a namespace and replacing mounts cannot be undone safely in a
 // multi-threaded Go process, so the work happens in a fresh process: the
