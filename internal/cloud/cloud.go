@@ -226,19 +226,20 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	aks.Routes(front, deps)
 	aks.UsePrivateLink(netp)
 	closeAll := aks.Close
-	// Group deletion undoes resources in reverse order of dependency.
-	res.AddCascade(aks.Clusters().UnrealizeGroup)
-	res.AddCascade(comp.VMs().UnrealizeGroup)
-	res.AddCascade(netp.PrivateEndpoints().UnrealizeGroup)
-	res.AddCascade(netp.PrivateLinkServices().UnrealizeGroup)
-	res.AddCascade(dnsr.InboundEndpoints().UnrealizeGroup)
-	res.AddCascade(netp.VNets().UnrealizeGroup)
+	// The kinds that make things real, in the order they depend on each
+	// other: resumed in this order on start, undone in reverse when their
+	// group is deleted.
+	realized := []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(),
+		dnsr.InboundEndpoints(), comp.VMs(), aks.Clusters()}
+	for i := len(realized) - 1; i >= 0; i-- {
+		res.AddCascade(realized[i].UnrealizeGroup)
+	}
 
 	unknownProviderRoutes(front, cat, res, authz)
 	if err := res.Resume(ctx); err != nil {
 		return closeAll, err
 	}
-	for _, k := range []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(), dnsr.InboundEndpoints(), comp.VMs(), aks.Clusters()} {
+	for _, k := range realized {
 		if err := k.Resume(ctx); err != nil {
 			return closeAll, err
 		}

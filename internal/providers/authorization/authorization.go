@@ -207,3 +207,8 @@ func (p *Provider) Holds(ctx context.Context, principal, target string, roles ..
 	}
 	return false, nil
 }
+
+// Catalog is Microsoft.Authorization, which needs no registration.
+func Catalog() arm.Namespace {
+	return arm.Namespace{Name: "Microsoft.Authorization", RegistrationFree: true}
+}

@@ -3,7 +3,11 @@
 // through its public IP, with power operations and run-command.
 package compute
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/aksbox/aksbox/internal/arm"
+)
 
 // Namespace of this provider.
 const Namespace = "Microsoft.Compute"
@@ -114,3 +118,12 @@ const (
 	Stopped     = "stopped"
 	Deallocated = "deallocated"
 )
+
+// Catalog is Microsoft.Compute as the provider catalog lists it; Azure
+// registers it on every new subscription.
+func Catalog() arm.Namespace {
+	return arm.Namespace{Name: Namespace, RegisteredByDefault: true, Types: []arm.ResourceType{
+		{Name: "virtualMachines", APIVersions: APIVersions},
+		{Name: "locations/operations", APIVersions: APIVersions},
+	}}
+}

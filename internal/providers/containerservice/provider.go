@@ -152,3 +152,16 @@ func (p *Provider) dialIn(ns string) func(ctx context.Context, network, addr str
 		return c, err
 	}
 }
+
+// Catalog is Microsoft.ContainerService as the provider catalog lists it:
+// the types served here, with the api-versions they take.
+func Catalog() arm.Namespace {
+	return arm.Namespace{Name: Namespace, Types: []arm.ResourceType{
+		{Name: "managedClusters", APIVersions: APIVersions},
+		{Name: "managedClusters/agentPools", APIVersions: APIVersions},
+		{Name: "managedClusters/maintenanceConfigurations", APIVersions: APIVersions},
+		{Name: "locations/orchestrators", APIVersions: APIVersions},
+		{Name: "locations/kubernetesVersions", APIVersions: APIVersions},
+		{Name: "locations/operations", APIVersions: APIVersions},
+	}}
+}

@@ -10,6 +10,8 @@
 // principal role assignments must be made for.
 package managedidentity
 
+import "github.com/aksbox/aksbox/internal/arm"
+
 import "strings"
 
 // Namespace of this provider.
@@ -59,4 +61,14 @@ type Properties struct {
 // Versions are dates, so they compare as strings.
 func hasIsolation(apiVersion string) bool {
 	return strings.Compare(apiVersion[:min(len(apiVersion), 10)], isolationSince) >= 0
+}
+
+// Catalog is Microsoft.ManagedIdentity as the provider catalog lists it.
+// Azure registers it on a new subscription (as it does Microsoft.Compute),
+// so az identity create works without a provider register; unregistering
+// it gates its types with MissingSubscriptionRegistration like any other.
+func Catalog() arm.Namespace {
+	return arm.Namespace{Name: Namespace, RegisteredByDefault: true, Types: []arm.ResourceType{
+		{Name: Type, APIVersions: APIVersions},
+	}}
 }

@@ -7,6 +7,7 @@ package network
 
 import (
 	"encoding/json"
+	"github.com/aksbox/aksbox/internal/arm"
 )
 
 // Namespace of this provider.
@@ -156,4 +157,15 @@ func decodeVNet(body []byte) (*VNet, error) {
 		return nil, err
 	}
 	return &v, nil
+}
+
+// Catalog is the part of Microsoft.Network served by this provider, as the
+// provider catalog lists it.
+func Catalog() arm.Namespace {
+	var types []arm.ResourceType
+	for _, t := range []string{"virtualNetworks", "virtualNetworks/subnets", "virtualNetworks/virtualNetworkPeerings",
+		"networkInterfaces", "publicIPAddresses", "privateEndpoints", "privateLinkServices", "loadBalancers", "locations/operations"} {
+		types = append(types, arm.ResourceType{Name: t, APIVersions: APIVersions})
+	}
+	return arm.Namespace{Name: Namespace, Types: types}
 }

@@ -176,3 +176,9 @@ func (p *Provider) source(ctx context.Context, id string) (*vm, error) {
 	}
 	return &vm{id: v.ID, ns: p.fab.HostNamespace(v.ID), vnet: subnet.Parent().String(), power: internal.Power, ip: ip, dns: servers}, nil
 }
+
+// Catalog is the network watcher type of Microsoft.Network, which takes
+// the network provider's api-versions.
+func Catalog(versions []string) arm.Namespace {
+	return arm.Namespace{Name: "Microsoft.Network", Types: []arm.ResourceType{{Name: "networkWatchers", APIVersions: versions}}}
+}

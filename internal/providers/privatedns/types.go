@@ -5,7 +5,11 @@
 // that network, and nothing else is answered at all.
 package privatedns
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/aksbox/aksbox/internal/arm"
+)
 
 // Namespace of the zone types.
 const Namespace = "Microsoft.Network"
@@ -106,4 +110,13 @@ type LinkProperties struct {
 // SubRef references a resource by ID.
 type SubRef struct {
 	ID string `json:"id"`
+}
+
+// Catalog is the part of Microsoft.Network served by this provider, as the
+// provider catalog lists it.
+func Catalog() arm.Namespace {
+	return arm.Namespace{Name: Namespace, Types: []arm.ResourceType{
+		{Name: "privateDnsZones", APIVersions: APIVersions},
+		{Name: "privateDnsZones/virtualNetworkLinks", APIVersions: APIVersions},
+	}}
 }
