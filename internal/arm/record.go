@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/aksbox/aksbox/internal/store"
@@ -50,8 +51,10 @@ func BareETagOf(rev int64) string {
 
 // Records reads and writes Records in the store.
 type Records struct {
-	st  *store.Store
-	gen atomic.Int64
+	st      *store.Store
+	gen     atomic.Int64
+	written atomic.Int64 // the newest revision written through these Records
+	cache   *readCache   // nil until CacheReads
 }
 
 // Generation counts the writes made through these Records; a cache of
@@ -59,14 +62,27 @@ type Records struct {
 // generation it was built at is.
 func (rs *Records) Generation() int64 { return rs.gen.Load() }
 
-// NewRecords wraps a store.
-func NewRecords(st *store.Store) *Records { return &Records{st: st} }
+// recordsOf holds the one Records of each store: every writer shares its
+// count of written revisions, which the read cache checks.
+var recordsOf sync.Map // *store.Store → *Records
+
+// NewRecords returns the Records of a store (the same for every call).
+func NewRecords(st *store.Store) *Records {
+	if rs, ok := recordsOf.Load(st); ok {
+		return rs.(*Records)
+	}
+	rs, _ := recordsOf.LoadOrStore(st, &Records{st: st})
+	return rs.(*Records)
+}
 
 // Store is the underlying store.
 func (rs *Records) Store() *store.Store { return rs.st }
 
 // Get reads the record of a resource ID; store.ErrNotFound when absent.
 func (rs *Records) Get(ctx context.Context, id string) (*Stored, error) {
+	if s, ok, err := rs.cached(ResourceKey(id)); ok {
+		return s, err
+	}
 	o, err := rs.st.Get(ctx, ResourceKey(id))
 	if err != nil {
 		return nil, err
@@ -89,19 +105,30 @@ func (rs *Records) Put(ctx context.Context, id string, rec Record, expect int64)
 		return 0, fmt.Errorf("encoding record %s: %w", id, err)
 	}
 	defer rs.gen.Add(1)
-	return rs.st.Put(ctx, ResourceKey(id), data, expect)
+	rev, err := rs.st.Put(ctx, ResourceKey(id), data, expect)
+	if err == nil {
+		rs.wrote(rev)
+	}
+	return rev, err
 }
 
 // Delete removes a record (expect -1: whatever its revision).
 func (rs *Records) Delete(ctx context.Context, id string, expect int64) error {
 	defer rs.gen.Add(1)
-	return rs.st.Delete(ctx, ResourceKey(id), expect)
+	rev, err := rs.st.DeleteAt(ctx, ResourceKey(id), expect)
+	if err == nil {
+		rs.wrote(rev)
+	}
+	return err
 }
 
 // DeleteUnder removes the records of every resource under id (its children).
 func (rs *Records) DeleteUnder(ctx context.Context, id string) error {
 	defer rs.gen.Add(1)
-	_, err := rs.st.DeletePrefix(ctx, ResourceKey(id)+"/")
+	_, rev, err := rs.st.DeletePrefixAt(ctx, ResourceKey(id)+"/")
+	if err == nil {
+		rs.wrote(rev)
+	}
 	return err
 }
 

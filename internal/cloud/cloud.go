@@ -180,6 +180,7 @@ func servingIPs(host string) []net.IP {
 func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, run runner, o Options, log *slog.Logger) (func(), error) {
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
+	rec.CacheReads(ctx, log)
 	var subs []resources.Subscription
 	for _, s := range dir.Subscriptions() {
 		subs = append(subs, resources.Subscription{ID: s.SubscriptionID, DisplayName: s.DisplayName, State: s.State})

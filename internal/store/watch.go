@@ -12,6 +12,9 @@ type Event struct {
 	Value    []byte
 	Revision int64
 	Deleted  bool
+	// More tells that further events of the same revision (one
+	// transaction) follow.
+	More bool
 }
 
 // Watch streams changes under prefix after revision fromRev (0: from now)
@@ -26,8 +29,9 @@ func (s *Store) Watch(ctx context.Context, prefix string, fromRev int64) <-chan 
 	go func() {
 		defer close(out)
 		for resp := range wc {
-			for _, ev := range resp.Events {
-				e := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision, Deleted: ev.Type == clientv3.EventTypeDelete}
+			for i, ev := range resp.Events {
+				e := Event{Key: string(ev.Kv.Key), Revision: ev.Kv.ModRevision, Deleted: ev.Type == clientv3.EventTypeDelete,
+					More: i+1 < len(resp.Events) && resp.Events[i+1].Kv.ModRevision == ev.Kv.ModRevision}
 				if !e.Deleted {
 					e.Value = ev.Kv.Value
 				}

@@ -1,0 +1,108 @@
+package arm
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/aksbox/aksbox/internal/store"
+)
+
+// recordPrefix is where every record lives in the store.
+const recordPrefix = "/aksbox/arm/"
+
+// readCache is an in-memory copy of every record, kept current by a watch
+// of the store, so a GET costs no round trip to etcd. Reads use it only
+// while it has applied every write made through the Records (written): a
+// GET after a PUT's answer sees the PUT, as ARM promises; otherwise, and
+// while the watch is being set up again, they read the store.
+type readCache struct {
+	mu      sync.RWMutex
+	objs    map[string]store.Object
+	applied atomic.Int64 // the newest revision wholly applied
+	ready   atomic.Bool
+}
+
+// CacheReads starts keeping the in-memory copy until ctx ends.
+func (rs *Records) CacheReads(ctx context.Context, log interface{ Warn(string, ...any) }) {
+	c := &readCache{}
+	rs.cache = c
+	go func() {
+		for ctx.Err() == nil {
+			if err := c.follow(ctx, rs.st); err != nil && ctx.Err() == nil {
+				log.Warn("the records' read cache lost its watch; reads go to the store until it is back", "err", err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+}
+
+// follow loads every record, then applies the watch's changes until the
+// watch ends.
+func (c *readCache) follow(ctx context.Context, st *store.Store) error {
+	c.ready.Store(false)
+	objs, rev, err := st.Snapshot(ctx, recordPrefix)
+	if err != nil {
+		return err
+	}
+	m := make(map[string]store.Object, len(objs))
+	for _, o := range objs {
+		m[o.Key] = o
+	}
+	c.mu.Lock()
+	c.objs = m
+	c.mu.Unlock()
+	c.applied.Store(rev)
+	c.ready.Store(true)
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for ev := range st.Watch(wctx, recordPrefix, rev) {
+		c.mu.Lock()
+		if ev.Deleted {
+			delete(c.objs, ev.Key)
+		} else {
+			o := c.objs[ev.Key]
+			if o.CreateRevision == 0 {
+				o.CreateRevision = ev.Revision
+			}
+			o.Key, o.Value, o.Revision = ev.Key, ev.Value, ev.Revision
+			c.objs[ev.Key] = o
+		}
+		c.mu.Unlock()
+		if !ev.More {
+			c.applied.Store(ev.Revision)
+		}
+	}
+	c.ready.Store(false)
+	return ctx.Err()
+}
+
+// get serves key from the copy when it is current; ok is false otherwise.
+func (rs *Records) cached(key string) (*Stored, bool, error) {
+	c := rs.cache
+	if c == nil || !c.ready.Load() || c.applied.Load() < rs.written.Load() {
+		return nil, false, nil
+	}
+	c.mu.RLock()
+	o, found := c.objs[key]
+	c.mu.RUnlock()
+	if !found {
+		return nil, true, store.ErrNotFound
+	}
+	s, err := decodeRecord(&o)
+	return s, true, err
+}
+
+// wrote notes the revision of a write made through the Records.
+func (rs *Records) wrote(rev int64) {
+	for {
+		cur := rs.written.Load()
+		if rev <= cur || rs.written.CompareAndSwap(cur, rev) {
+			return
+		}
+	}
+}
