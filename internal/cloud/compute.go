@@ -1,12 +1,9 @@
 package cloud
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -27,26 +24,7 @@ type runner struct {
 func (n runner) RunEnv(ctx context.Context, netns, script string, env []string) (string, string, int, error) {
 	cmd := nsexec.Command(n.self, netns, "/bin/bash", "-c", script)
 	cmd.Env = append(os.Environ(), env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		return "", "", 0, fmt.Errorf("running the script: %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		_ = cmd.Process.Kill()
-		<-done
-		return out.String(), errb.String(), -1, fmt.Errorf("the script did not finish: %w", ctx.Err())
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), errb.String(), ee.ExitCode(), nil
-	}
-	return out.String(), errb.String(), 0, err
+	return nsexec.Output(ctx, cmd)
 }
 
 // RunInVM runs script as root in the VM, in dir (a new folder under the

@@ -15,10 +15,13 @@
 package nsexec
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
+	"syscall"
 )
 
 // Subcommand is the hidden command of the aksbox binary that calls Exec.
@@ -81,3 +84,32 @@ func validName(netns string) error {
 
 // Quote quotes s as one word for a POSIX shell.
 func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+
+// Output runs cmd (a command of this package or of a VM) to its end and
+// returns its output and exit status. The command leads a process group of
+// its own; when ctx ends first, the group is killed and the error says so.
+func Output(ctx context.Context, cmd *exec.Cmd) (stdout, stderr string, code int, err error) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setpgid = true
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Start(); err != nil {
+		return "", "", 0, fmt.Errorf("running the script: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-done
+		return out.String(), errb.String(), -1, fmt.Errorf("the script did not finish: %w", ctx.Err())
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out.String(), errb.String(), ee.ExitCode(), nil
+	}
+	return out.String(), errb.String(), 0, err
+}

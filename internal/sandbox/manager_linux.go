@@ -15,6 +15,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/nsexec"
 )
 
 // Manager boots, enters and halts the VMs whose folders are under dir.
@@ -268,26 +270,7 @@ func (m *Manager) Run(ctx context.Context, id, script string, env []string) (str
 		return "", "", 0, err
 	}
 	cmd.Env = append(cmd.Env, env...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	if err := cmd.Start(); err != nil {
-		return "", "", 0, fmt.Errorf("running the script: %w", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-done
-		return out.String(), errb.String(), -1, fmt.Errorf("the script did not finish: %w", ctx.Err())
-	}
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		return out.String(), errb.String(), ee.ExitCode(), nil
-	}
-	return out.String(), errb.String(), 0, err
+	return nsexec.Output(ctx, cmd)
 }
 
 // Give makes the files under path (in a VM's folder) the VM user uid's, so
