@@ -1,9 +1,7 @@
 package arm
 
 import (
-	"context"
 	"errors"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -13,14 +11,7 @@ import (
 // TestReadCache: reads come from the in-memory copy once it has applied
 // the Records' writes, and see every write made before them.
 func TestReadCache(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, st, log := openStore(t)
 	rs := NewRecords(st)
 	if NewRecords(st) != rs {
 		t.Fatal("two Records for one store: their writes would not be seen by each other's cache")

@@ -13,6 +13,20 @@ import (
 	"github.com/aksbox/aksbox/internal/store"
 )
 
+// openStore opens a store of the test's own, closed at its end, with a
+// context that ends before it.
+func openStore(t *testing.T) (context.Context, *store.Store, *slog.Logger) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	log := slog.New(slog.DiscardHandler)
+	st, err := store.Open(ctx, t.TempDir(), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); st.Close() })
+	return ctx, st, log
+}
+
 type registeredAll struct{}
 
 func (registeredAll) Registered(ctx context.Context, s, ns string) (bool, error) { return true, nil }
@@ -20,14 +34,7 @@ func (registeredAll) Registered(ctx context.Context, s, ns string) (bool, error)
 // A panic in a resource's realization marks the resource Failed and its
 // operation Failed, and the server goes on serving.
 func TestPanicInRealizeMarksFailed(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	log := slog.New(slog.DiscardHandler)
-	st, err := store.Open(ctx, t.TempDir(), log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	ctx, st, log := openStore(t)
 	rec := NewRecords(st)
 	cat := NewCatalog()
 	cat.SetRegistrations(registeredAll{})
