@@ -227,11 +227,13 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	aks.Routes(front, deps)
 	aks.UsePrivateLink(netp)
 	closeAll := aks.Close
-	// The kinds that make things real, in the order they depend on each
-	// other: resumed in this order on start, undone in reverse when their
-	// group is deleted.
-	realized := []*arm.Kind{netp.VNets(), netp.NICs(), netp.PublicIPs(), netp.PrivateLinkServices(), netp.PrivateEndpoints(),
-		dnsr.InboundEndpoints(), comp.VMs(), aks.Clusters()}
+	// The kinds that make things real, each provider's in its own order,
+	// providers in the order they depend on each other: resumed in this
+	// order on start, undone in reverse when their group is deleted.
+	var realized []*arm.Kind
+	for _, p := range []interface{ Realized() []*arm.Kind }{netp, dnsr, comp, aks} {
+		realized = append(realized, p.Realized()...)
+	}
 	for i := len(realized) - 1; i >= 0; i-- {
 		res.AddCascade(realized[i].UnrealizeGroup)
 	}

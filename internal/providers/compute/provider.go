@@ -83,6 +83,10 @@ func normalizeVM(sent map[string]any) {
 // VMs is the virtual machine kind.
 func (p *Provider) VMs() *arm.Kind { return p.vms }
 
+// Realized lists the kinds of this provider that make things real, in the
+// order they depend on each other (see arm.Kind.Resume).
+func (p *Provider) Realized() []*arm.Kind { return []*arm.Kind{p.vms} }
+
 // Routes registers the provider's endpoints: actions first, then the kind.
 func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.ops, p.deps = d.Ops, d

@@ -119,6 +119,10 @@ func (p *Provider) UseIdentities(lookup IdentityLookup, roles RoleCheck) {
 // Clusters is the managed cluster kind.
 func (p *Provider) Clusters() *arm.Kind { return p.clusters }
 
+// Realized lists the kinds of this provider that make things real, in the
+// order they depend on each other (see arm.Kind.Resume).
+func (p *Provider) Realized() []*arm.Kind { return []*arm.Kind{p.clusters} }
+
 // Routes registers the provider's endpoints: actions and children first.
 func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.ops = d.Ops

@@ -75,6 +75,10 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 // resuming and group deletion).
 func (p *Provider) InboundEndpoints() *arm.Kind { return p.inbound }
 
+// Realized lists the kinds of this provider that make things real, in the
+// order they depend on each other (see arm.Kind.Resume).
+func (p *Provider) Realized() []*arm.Kind { return []*arm.Kind{p.inbound} }
+
 // AddressUsers reports the inbound endpoints' addresses in a subnet, so
 // that no NIC is given one.
 func (p *Provider) AddressUsers(ctx context.Context, subnetID string) (map[netip.Addr]string, error) {

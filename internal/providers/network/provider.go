@@ -110,6 +110,13 @@ func (p *Provider) PublicIPs() *arm.Kind { return p.publicIPs }
 // VNets is the virtual network kind (for resuming and group deletion).
 func (p *Provider) VNets() *arm.Kind { return p.vnets }
 
+// Realized lists the kinds of this provider that make things real, in the
+// order they depend on each other (see arm.Kind.Resume): networks first,
+// then what is plugged into them.
+func (p *Provider) Realized() []*arm.Kind {
+	return []*arm.Kind{p.vnets, p.nics, p.publicIPs, p.plss, p.pes}
+}
+
 // withDeps runs the checks every child request needs first: provider
 // registration and the resource group.
 func (p *Provider) withDeps(d arm.KindDeps, h arm.Handler) arm.Handler { return d.Guard(Namespace, h) }
