@@ -349,14 +349,15 @@ func processWith(t *testing.T, arg string) string {
 	return found[0]
 }
 
-// processesWith lists the live processes whose command line holds arg.
+// processesWith lists the live processes whose command line holds arg, or
+// a path under it.
 func processesWith(arg string) []string {
 	var found []string
 	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
 	for _, p := range dirs {
 		b, err := os.ReadFile(p)
 		pid := strings.TrimSuffix(strings.TrimPrefix(p, "/proc/"), "/cmdline")
-		if err == nil && slices.Contains(strings.Split(string(b), "\x00"), arg) && running(pid) {
+		if err == nil && slices.ContainsFunc(strings.Split(string(b), "\x00"), func(a string) bool { return a == arg || strings.HasPrefix(a, arg+"/") }) && running(pid) {
 			found = append(found, pid)
 		}
 	}

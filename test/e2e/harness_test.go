@@ -83,6 +83,11 @@ func (in *instanceT) purge() {
 		}
 		_ = exec.Command("ip", "netns", "delete", ns).Run()
 	}
+	// VM inits whose namespace a test deleted are in no named namespace:
+	// they are found by the instance's folder on their command line.
+	for _, pid := range processesWith(in.dir.Path("vms")) {
+		_ = exec.Command("kill", "-9", pid).Run()
+	}
 }
 
 func (in *instanceT) launch() {
