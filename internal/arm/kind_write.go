@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/aksbox/aksbox/internal/arm/schema"
 	"github.com/aksbox/aksbox/internal/store"
 )
 
@@ -28,7 +29,23 @@ func readBody(r *Request) ([]byte, error) {
 	if len(data) > maxBody {
 		return nil, Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request content is larger than %d bytes.", maxBody)
 	}
+	if r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		data = knownProperties(r, data)
+	}
 	return data, nil
+}
+
+// knownProperties is a resource's PUT or PATCH body without the properties
+// that its type's schema at the request's api-version lacks: Azure's
+// resource providers ignore them, so they are neither taken as input nor
+// kept (see Sent).
+func knownProperties(r *Request, data []byte) []byte {
+	id, err := ParseID(r.URL.Path)
+	if err != nil || id.Namespace == "" {
+		return data
+	}
+	out, _ := schema.Prune(id.Type(), r.APIVersion, data)
+	return out
 }
 
 // State reads properties.provisioningState of a body.

@@ -17,32 +17,12 @@ const apiVersionsDoc = "../../docs/api-versions.md"
 // docs/api-versions.md is what the server's provider list says; run with
 // AKSBOX_UPDATE_DOCS=1 to rewrite it after changing a type's versions.
 func TestAPIVersionsDocIsCurrent(t *testing.T) {
-	endpoint, sub, token, client := benchInstance(t)
-	req, _ := http.NewRequest(http.MethodGet, endpoint+"/subscriptions/"+sub+"/providers?api-version=2021-04-01", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	var list struct {
-		Value []struct {
-			Namespace     string `json:"namespace"`
-			ResourceTypes []struct {
-				ResourceType string   `json:"resourceType"`
-				APIVersions  []string `json:"apiVersions"`
-			} `json:"resourceTypes"`
-		} `json:"value"`
-	}
-	if err := json.Unmarshal(data, &list); err != nil || len(list.Value) == 0 {
-		t.Fatalf("provider list: %v %s", err, data)
-	}
-	sort.Slice(list.Value, func(i, j int) bool { return list.Value[i].Namespace < list.Value[j].Namespace })
+	list := providerList(t)
+	sort.Slice(list, func(i, j int) bool { return list[i].Namespace < list[j].Namespace })
 	var b strings.Builder
 	b.WriteString("# Supported api-versions\n\nGenerated from the server's provider list (`GET /subscriptions/{id}/providers`);\n" +
 		"a test keeps it current. A request with another api-version gets `InvalidApiVersionParameter`,\nwhich lists these.\n")
-	for _, ns := range list.Value {
+	for _, ns := range list {
 		if len(ns.ResourceTypes) == 0 {
 			continue
 		}
@@ -61,4 +41,33 @@ func TestAPIVersionsDocIsCurrent(t *testing.T) {
 	if string(got) != want {
 		t.Fatalf("%s is not current: run AKSBOX_UPDATE_DOCS=1 go test ./internal/cloud -run TestAPIVersionsDocIsCurrent", apiVersionsDoc)
 	}
+}
+
+// servedNamespace is a namespace of the server's provider list.
+type servedNamespace struct {
+	Namespace     string `json:"namespace"`
+	ResourceTypes []struct {
+		ResourceType string   `json:"resourceType"`
+		APIVersions  []string `json:"apiVersions"`
+	} `json:"resourceTypes"`
+}
+
+// providerList is what a new instance lists of its providers.
+func providerList(t *testing.T) []servedNamespace {
+	endpoint, sub, token, client := benchInstance(t)
+	req, _ := http.NewRequest(http.MethodGet, endpoint+"/subscriptions/"+sub+"/providers?api-version=2021-04-01", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	var list struct {
+		Value []servedNamespace `json:"value"`
+	}
+	if err := json.Unmarshal(data, &list); err != nil || len(list.Value) == 0 {
+		t.Fatalf("provider list: %v %s", err, data)
+	}
+	return list.Value
 }

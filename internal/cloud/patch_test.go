@@ -15,21 +15,7 @@ import (
 // resource as it was, rather than answering 200 and dropping it.
 func TestPatchChangesTagsOnly(t *testing.T) {
 	testenv.Root(t)
-	ep, sub, tok, client := benchInstance(t)
-	do := func(method, path, body string) (int, map[string]any) {
-		req, _ := http.NewRequest(method, ep+"/subscriptions/"+sub+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+tok)
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		data, _ := io.ReadAll(resp.Body)
-		var m map[string]any
-		json.Unmarshal(data, &m)
-		return resp.StatusCode, m
-	}
+	do := caller(t)
 	do("POST", "/providers/Microsoft.Network/register?api-version=2021-04-01", "")
 	do("PUT", "/resourcegroups/p?api-version=2021-04-01", `{"location":"westus2"}`)
 	vnet := "/resourceGroups/p/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-07-01"
@@ -50,4 +36,26 @@ func TestPatchChangesTagsOnly(t *testing.T) {
 		t.Fatalf("the refused PATCH changed the VNet: %v", m)
 	}
 	do("DELETE", "/resourcegroups/p?api-version=2021-04-01", "")
+}
+
+// caller starts an instance and is a function that sends a request with
+// a subscription's path and a body to it and returns the status and the
+// decoded answer.
+func caller(t *testing.T) func(method, path, body string) (int, map[string]any) {
+	ep, sub, tok, client := benchInstance(t)
+	return func(method, path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, ep+"/subscriptions/"+sub+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, _ := io.ReadAll(resp.Body)
+		var m map[string]any
+		json.Unmarshal(data, &m)
+		return resp.StatusCode, m
+	}
 }
