@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,4 +60,41 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatal("condition not met within 30s")
+}
+
+// running tells whether a process exists and has not exited (a zombie
+// waiting for its parent to reap it has).
+func running(pid string) bool {
+	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(stat), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
+// processWith finds the one live process whose command line holds arg (a
+// server started in a VM, as the host sees it) and returns its host PID.
+func processWith(t *testing.T, arg string) string {
+	t.Helper()
+	found := processesWith(arg)
+	if len(found) != 1 {
+		t.Fatalf("processes with %q: %v, want one", arg, found)
+	}
+	return found[0]
+}
+
+// processesWith lists the live processes whose command line holds arg, or
+// a path under it.
+func processesWith(arg string) []string {
+	var found []string
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range dirs {
+		b, err := os.ReadFile(p)
+		pid := strings.TrimSuffix(strings.TrimPrefix(p, "/proc/"), "/cmdline")
+		if err == nil && slices.ContainsFunc(strings.Split(string(b), "\x00"), func(a string) bool { return a == arg || strings.HasPrefix(a, arg+"/") }) && running(pid) {
+			found = append(found, pid)
+		}
+	}
+	return found
 }

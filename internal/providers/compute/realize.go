@@ -68,14 +68,23 @@ func (p *Provider) attachments(ctx context.Context, v *VM) ([]attachment, error)
 
 func (p *Provider) sshTarget(v *VM) *SSHTarget {
 	t := &SSHTarget{User: v.Properties.OSProfile.AdminUsername, Netns: p.fab.HostNamespace(v.ID), VMName: v.Name, VMID: v.ID}
-	if lc := v.Properties.OSProfile.LinuxConfiguration; lc != nil && lc.SSH != nil {
-		for _, k := range lc.SSH.PublicKeys {
-			if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k.KeyData)); err == nil {
-				t.Keys = append(t.Keys, pk)
-			}
+	for _, k := range v.publicKeys() {
+		if pk, _, _, _, err := ssh.ParseAuthorizedKey([]byte(k)); err == nil {
+			t.Keys = append(t.Keys, pk)
 		}
 	}
 	return t
+}
+
+// publicKeys are the authorized keys of the VM's admin user, as sent.
+func (v *VM) publicKeys() []string {
+	var keys []string
+	if os := v.Properties.OSProfile; os != nil && os.LinuxConfiguration != nil && os.LinuxConfiguration.SSH != nil {
+		for _, k := range os.LinuxConfiguration.SSH.PublicKeys {
+			keys = append(keys, strings.TrimSpace(k.KeyData))
+		}
+	}
+	return keys
 }
 
 func power(st *arm.Stored) string {
@@ -100,12 +109,8 @@ func (p *Provider) spec(v *VM, st *arm.Stored) sandbox.Spec {
 			s.Hostname = os.ComputerName
 		}
 		s.User = os.AdminUsername
-		if lc := os.LinuxConfiguration; lc != nil && lc.SSH != nil {
-			for _, k := range lc.SSH.PublicKeys {
-				s.Keys = append(s.Keys, strings.TrimSpace(k.KeyData))
-			}
-		}
 	}
+	s.Keys = v.publicKeys()
 	s.CustomData, _ = base64.StdEncoding.DecodeString(internalOf(st).CustomData)
 	return s
 }
