@@ -19,9 +19,16 @@ const recordPrefix = "/aksbox/arm/"
 // while the watch is being set up again, they read the store.
 type readCache struct {
 	mu      sync.RWMutex
-	objs    map[string]store.Object
+	objs    map[string]*cachedObject
 	applied atomic.Int64 // the newest revision wholly applied
 	ready   atomic.Bool
+}
+
+// cachedObject is a record as the store holds it, and decoded once, at its
+// first read.
+type cachedObject struct {
+	store.Object
+	decoded atomic.Pointer[Stored]
 }
 
 // CacheReads starts keeping the in-memory copy until ctx ends.
@@ -49,9 +56,9 @@ func (c *readCache) follow(ctx context.Context, st *store.Store) error {
 	if err != nil {
 		return err
 	}
-	m := make(map[string]store.Object, len(objs))
+	m := make(map[string]*cachedObject, len(objs))
 	for _, o := range objs {
-		m[o.Key] = o
+		m[o.Key] = &cachedObject{Object: o}
 	}
 	c.mu.Lock()
 	c.objs = m
@@ -65,11 +72,10 @@ func (c *readCache) follow(ctx context.Context, st *store.Store) error {
 		if ev.Deleted {
 			delete(c.objs, ev.Key)
 		} else {
-			o := c.objs[ev.Key]
-			if o.CreateRevision == 0 {
-				o.CreateRevision = ev.Revision
+			o := &cachedObject{Object: store.Object{Key: ev.Key, Value: ev.Value, Revision: ev.Revision, CreateRevision: ev.Revision}}
+			if prev := c.objs[ev.Key]; prev != nil && prev.CreateRevision != 0 {
+				o.CreateRevision = prev.CreateRevision
 			}
-			o.Key, o.Value, o.Revision = ev.Key, ev.Value, ev.Revision
 			c.objs[ev.Key] = o
 		}
 		c.mu.Unlock()
@@ -88,13 +94,20 @@ func (rs *Records) cached(key string) (*Stored, bool, error) {
 		return nil, false, nil
 	}
 	c.mu.RLock()
-	o, found := c.objs[key]
+	o := c.objs[key]
 	c.mu.RUnlock()
-	if !found {
+	if o == nil {
 		return nil, true, store.ErrNotFound
 	}
-	s, err := decodeRecord(&o)
-	return s, true, err
+	s := o.decoded.Load()
+	if s == nil {
+		var err error
+		if s, err = decodeRecord(&o.Object); err != nil {
+			return nil, true, err
+		}
+		o.decoded.Store(s)
+	}
+	return s.clone(), true, nil
 }
 
 // wrote notes the revision of a write made through the Records.

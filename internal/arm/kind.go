@@ -40,6 +40,10 @@ type Kind struct {
 	// that depend on other resources, or fields of one api-version only:
 	// see APIVersionOf); nil: the stored body.
 	View func(ctx context.Context, st *Stored) json.RawMessage
+	// ViewReads is what View reads besides the record (ViewReadsAnything,
+	// the default, ViewReadsRecord or ViewReadsRecords): how long a body
+	// it made may be served again.
+	ViewReads int
 	// Patch validates a PATCH body against the current record and returns
 	// the record to store, for types whose update model has more than tags;
 	// nil: only tags change, as ARM's generic update of a tracked resource.
@@ -59,6 +63,7 @@ type Kind struct {
 	Normalize func(sent map[string]any)
 	serial    sync.Mutex
 	h         *kindHandler
+	memo      bodyMemo
 }
 
 // KindDeps are what every Kind needs from the server.
@@ -183,6 +188,10 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 
 // Body is what a client sees of a stored resource of this kind.
 func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
+	return k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st) })
+}
+
+func (k *Kind) body(ctx context.Context, st *Stored) json.RawMessage {
 	if k.View != nil {
 		st = &Stored{Record: Record{Body: k.View(ctx, st), Operation: st.Operation, Internal: st.Internal, Sent: st.Sent}, Key: st.Key, Revision: st.Revision}
 	}

@@ -1,6 +1,7 @@
 package arm
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,6 +34,13 @@ type Stored struct {
 	Record
 	Key      string
 	Revision int64
+}
+
+// clone is a copy of s that shares nothing with it.
+func (s *Stored) clone() *Stored {
+	c := *s
+	c.Body, c.Internal, c.Sent = bytes.Clone(s.Body), bytes.Clone(s.Internal), bytes.Clone(s.Sent)
+	return &c
 }
 
 // ETag is the ETag of a revision, in the W/"guid" shape Azure uses.

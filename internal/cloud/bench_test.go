@@ -20,6 +20,7 @@ import (
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/pki"
+	"github.com/aksbox/aksbox/internal/testenv"
 )
 
 // benchInstance runs an instance in-process on a free loopback port.
@@ -168,4 +169,28 @@ func removeNamespaces(tb testing.TB, prefix string) {
 			_ = os.RemoveAll("/etc/netns/" + e.Name())
 		}
 	}
+}
+
+// BenchmarkVNetGet: the GET of a virtual network with one subnet, whose
+// body is a view over other records, by 8 concurrent clients.
+func BenchmarkVNetGet(b *testing.B) {
+	testenv.Root(b)
+	ep, sub, tok, client := benchInstance(b)
+	for _, s := range []struct{ url, body string }{
+		{"/providers/Microsoft.Network/register?api-version=2021-04-01", ""},
+		{"/resourcegroups/bench?api-version=2021-04-01", `{"location":"westus2"}`},
+	} {
+		method := "PUT"
+		if s.body == "" {
+			method = "POST"
+		}
+		if err := send(client, method, ep+"/subscriptions/"+sub+s.url, tok, s.body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	url := ep + "/subscriptions/" + sub + "/resourceGroups/bench/providers/Microsoft.Network/virtualNetworks/v?api-version=2024-07-01"
+	if err := send(client, "PUT", url, tok, `{"location":"westus2","properties":{"addressSpace":{"addressPrefixes":["10.9.0.0/16"]},"subnets":[{"name":"s","properties":{"addressPrefix":"10.9.1.0/24"}}]}}`); err != nil {
+		b.Fatal(err)
+	}
+	runLoad(b, 8, func(int) error { return send(client, "GET", url, tok, "") })
 }

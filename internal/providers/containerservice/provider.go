@@ -105,7 +105,7 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 	p := &Provider{rec: rec, arm: client, fab: fab, run: run, opts: opts, log: log, agents: newAgents(log),
 		public: publicEndpoints{m: map[string]*publicEndpoint{}}}
 	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
-		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart, View: p.viewCluster}
+		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart, View: p.viewCluster, ViewReads: arm.ViewReadsRecord}
 	p.windows = p.maintenanceKind()
 	return p
 }

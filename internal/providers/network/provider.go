@@ -62,7 +62,7 @@ func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider
 	p.vnets = &arm.Kind{
 		Namespace: Namespace, Type: "virtualNetworks", APIVersions: APIVersions,
 		Build: p.buildVNet, Realize: p.realizeVNet, Unrealize: p.unrealizeVNet,
-		CheckDelete: p.checkDeleteVNet, View: p.viewVNet,
+		CheckDelete: p.checkDeleteVNet, View: p.viewVNet, ViewReads: arm.ViewReadsRecords,
 	}
 	p.nics = p.nicKind()
 	p.publicIPs = p.publicIPKind()

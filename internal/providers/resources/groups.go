@@ -30,11 +30,14 @@ type Provider struct {
 
 	mu       sync.Mutex
 	cascades []Cascade
+
+	regMu sync.Mutex
+	regs  map[string]*registration // see registration
 }
 
 // New makes the provider and adds its namespace to the catalog.
 func New(rec *arm.Records, ops *arm.Operations, cat *arm.Catalog, dir Directory, opts Options, log *slog.Logger) *Provider {
-	p := &Provider{rec: rec, ops: ops, cat: cat, dir: dir, opts: opts, log: log}
+	p := &Provider{rec: rec, ops: ops, cat: cat, dir: dir, opts: opts, log: log, regs: map[string]*registration{}}
 	cat.Add(catalogEntry())
 	cat.SetRegistrations(p)
 	return p

@@ -35,19 +35,15 @@ func (p *Provider) state(ctx context.Context, sub string, ns *arm.Namespace) (st
 	if ns.RegistrationFree {
 		return Registered, nil
 	}
-	o, err := p.rec.Store().Get(ctx, registrationKey(sub, ns.Name))
-	if errors.Is(err, store.ErrNotFound) {
+	reg, err := p.registration(ctx, registrationKey(sub, ns.Name))
+	if err != nil {
+		return "", err
+	}
+	if reg == nil {
 		if ns.RegisteredByDefault {
 			return Registered, nil
 		}
 		return NotRegistered, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	var reg registration
-	if err := json.Unmarshal(o.Value, &reg); err != nil {
-		return "", err
 	}
 	if time.Since(reg.Since) >= p.opts.ProviderRegistrationDelay {
 		switch reg.State {
@@ -58,6 +54,50 @@ func (p *Provider) state(ctx context.Context, sub string, ns *arm.Namespace) (st
 		}
 	}
 	return reg.State, nil
+}
+
+// registration is what the store holds at key (nil: nothing). This
+// provider is the only writer of registrations, so it keeps what it read
+// and wrote: every request checks that its namespace is registered.
+func (p *Provider) registration(ctx context.Context, key string) (*registration, error) {
+	p.regMu.Lock()
+	reg, ok := p.regs[key]
+	p.regMu.Unlock()
+	if ok {
+		return reg, nil
+	}
+	o, err := p.rec.Store().Get(ctx, key)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return nil, err
+	default:
+		reg = &registration{}
+		if err := json.Unmarshal(o.Value, reg); err != nil {
+			return nil, err
+		}
+	}
+	p.regMu.Lock()
+	defer p.regMu.Unlock()
+	if cur, ok := p.regs[key]; ok { // written meanwhile
+		return cur, nil
+	}
+	p.regs[key] = reg
+	return reg, nil
+}
+
+// setRegistration writes a registration to the store and to what the
+// provider keeps of it.
+func (p *Provider) setRegistration(ctx context.Context, key string, reg registration) error {
+	data, _ := json.Marshal(reg)
+	p.regMu.Lock()
+	defer p.regMu.Unlock()
+	if _, err := p.rec.Store().Put(ctx, key, data, -1); err != nil {
+		delete(p.regs, key)
+		return err
+	}
+	p.regs[key] = &reg
+	return nil
 }
 
 // Registered reports whether sub may use namespace (arm.Registrations).
@@ -168,8 +208,7 @@ func (p *Provider) register(to string) arm.Handler {
 			if p.opts.ProviderRegistrationDelay <= 0 {
 				reg.State = done
 			}
-			data, _ := json.Marshal(reg)
-			if _, err := p.rec.Store().Put(ctx, registrationKey(sub, ns.Name), data, -1); err != nil {
+			if err := p.setRegistration(ctx, registrationKey(sub, ns.Name), reg); err != nil {
 				return err
 			}
 		}
