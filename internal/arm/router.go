@@ -52,7 +52,14 @@ type Route struct {
 
 type compiled struct {
 	Route
-	segs []string
+	segs []segment
+	rest bool // the last segment takes the rest of the path
+}
+
+// A segment of a route's pattern: a literal, or a variable ({name}, or
+// {name...} for the rest of the path) with its lower-cased name.
+type segment struct {
+	lit, name string
 }
 
 // Server is the ARM HTTP handler.
@@ -72,7 +79,19 @@ func NewServer(auth Authenticator, log *slog.Logger) *Server {
 
 // Handle adds a route. Routes are tried in the order they were added.
 func (s *Server) Handle(rt Route) {
-	s.routes = append(s.routes, compiled{Route: rt, segs: split(rt.Pattern)})
+	c := compiled{Route: rt}
+	for _, p := range split(rt.Pattern) {
+		switch {
+		case strings.HasPrefix(p, "{") && strings.HasSuffix(p, "...}"):
+			c.segs = append(c.segs, segment{name: strings.ToLower(strings.TrimSuffix(p[1:], "...}"))})
+			c.rest = true
+		case strings.HasPrefix(p, "{"):
+			c.segs = append(c.segs, segment{name: strings.ToLower(strings.Trim(p, "{}"))})
+		default:
+			c.segs = append(c.segs, segment{lit: p})
+		}
+	}
+	s.routes = append(s.routes, c)
 }
 
 func split(p string) []string {
@@ -83,28 +102,30 @@ func split(p string) []string {
 	return strings.Split(p, "/")
 }
 
-func match(segs, path []string) (map[string]string, bool) {
-	vars := map[string]string{}
-	for i, s := range segs {
-		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "...}") {
-			if i >= len(path) {
-				return nil, false
-			}
-			vars[strings.ToLower(strings.TrimSuffix(s[1:], "...}"))] = strings.Join(path[i:], "/")
-			return vars, true
+// match reports whether path matches rt and, when it does, its variables.
+func match(rt *compiled, path []string) (map[string]string, bool) {
+	if len(path) < len(rt.segs) || (!rt.rest && len(path) != len(rt.segs)) {
+		return nil, false
+	}
+	for i, s := range rt.segs {
+		if rt.rest && i == len(rt.segs)-1 {
+			break
 		}
-		if i >= len(path) || path[i] == "" {
-			return nil, false
-		}
-		if strings.HasPrefix(s, "{") {
-			vars[strings.ToLower(strings.Trim(s, "{}"))] = path[i]
-			continue
-		}
-		if !strings.EqualFold(s, path[i]) {
+		if path[i] == "" || (s.name == "" && !strings.EqualFold(s.lit, path[i])) {
 			return nil, false
 		}
 	}
-	return vars, len(segs) == len(path)
+	vars := make(map[string]string, len(rt.segs))
+	for i, s := range rt.segs {
+		switch {
+		case s.name == "":
+		case rt.rest && i == len(rt.segs)-1:
+			vars[s.name] = strings.Join(path[i:], "/")
+		default:
+			vars[s.name] = path[i]
+		}
+	}
+	return vars, true
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
@@ -123,8 +144,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 
 	path := split(hr.URL.Path)
 	var methodMiss bool
-	for _, rt := range s.routes {
-		vars, ok := match(rt.segs, path)
+	for i := range s.routes {
+		rt := &s.routes[i]
+		vars, ok := match(rt, path)
 		if !ok {
 			continue
 		}
@@ -132,7 +154,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 			methodMiss = true
 			continue
 		}
-		s.serve(w, hr, rt, vars)
+		s.serve(w, hr, *rt, vars)
 		return
 	}
 	if s.Fallback != nil && !methodMiss {
