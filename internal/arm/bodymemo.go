@@ -33,6 +33,21 @@ type bodyMemo struct {
 type memoBody struct {
 	rev, gen int64
 	body     json.RawMessage
+	valid    bool // json.Valid(body), checked once
+}
+
+// validJSON is a body known to be valid JSON, which WriteJSON writes as it
+// is.
+type validJSON json.RawMessage
+
+// answer is k's body of st for a response: validJSON when it is known to
+// be valid.
+func (k *Kind) answer(ctx context.Context, st *Stored) any {
+	body, valid := k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st) })
+	if valid {
+		return validJSON(body)
+	}
+	return body
 }
 
 // memoizable reports whether k's bodies of st can be kept, and the
@@ -52,25 +67,26 @@ func (k *Kind) memoizable(st *Stored) (gen int64, ok bool) {
 
 // memoized is Body with the body made last for st kept and served again
 // while it is valid.
-func (k *Kind) memoized(ctx context.Context, st *Stored, build func() json.RawMessage) json.RawMessage {
+func (k *Kind) memoized(ctx context.Context, st *Stored, build func() json.RawMessage) (body json.RawMessage, valid bool) {
 	gen, ok := k.memoizable(st)
 	if !ok {
-		return build()
+		return build(), false
 	}
 	key := st.Key + "\x00" + APIVersionOf(ctx)
 	k.memo.mu.Lock()
 	e, found := k.memo.m[key]
 	k.memo.mu.Unlock()
 	if found && e.rev == st.Revision && e.gen == gen {
-		return e.body
+		return e.body, e.valid
 	}
-	body := build()
+	body = build()
 	body = body[:len(body):len(body)] // an append by a caller copies
+	valid = json.Valid(body)
 	k.memo.mu.Lock()
 	if k.memo.m == nil || len(k.memo.m) >= maxMemoBodies {
 		k.memo.m = map[string]memoBody{}
 	}
-	k.memo.m[key] = memoBody{st.Revision, gen, body}
+	k.memo.m[key] = memoBody{st.Revision, gen, body, valid}
 	k.memo.mu.Unlock()
-	return body
+	return body, valid
 }

@@ -104,9 +104,8 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	if v == nil {
 		return
 	}
-	if raw, ok := v.(json.RawMessage); ok && json.Valid(raw) {
-		// A body made by json.Marshal: written as it is, with the
-		// newline an Encoder ends with.
+	if raw, ok := v.(validJSON); ok {
+		// Written as it is, with the newline an Encoder ends with.
 		_, _ = w.Write(append(raw[:len(raw):len(raw)], '\n'))
 		return
 	}

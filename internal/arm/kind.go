@@ -175,7 +175,7 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 			return NotFound(id)
 		}
 		w.Header().Set("ETag", cur.ETag())
-		WriteJSON(w, http.StatusOK, h.k.Body(r.Context(), cur))
+		WriteJSON(w, http.StatusOK, h.k.answer(r.Context(), cur))
 		return nil
 	case http.MethodPut:
 		return h.put(w, r, id, cur)
@@ -188,7 +188,8 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 
 // Body is what a client sees of a stored resource of this kind.
 func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
-	return k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st) })
+	body, _ := k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st) })
+	return body
 }
 
 func (k *Kind) body(ctx context.Context, st *Stored) json.RawMessage {
