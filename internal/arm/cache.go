@@ -22,6 +22,7 @@ type readCache struct {
 	objs    map[string]*cachedObject
 	applied atomic.Int64 // the newest revision wholly applied
 	ready   atomic.Bool
+	stop    atomic.Pointer[context.CancelFunc] // ends the current watch
 }
 
 // cachedObject is a record as the store holds it, and decoded once, at its
@@ -67,6 +68,7 @@ func (c *readCache) follow(ctx context.Context, st *store.Store) error {
 	c.ready.Store(true)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	c.stop.Store(&cancel)
 	for ev := range st.Watch(wctx, recordPrefix, rev) {
 		c.mu.Lock()
 		if ev.Deleted {
@@ -85,6 +87,14 @@ func (c *readCache) follow(ctx context.Context, st *store.Store) error {
 	}
 	c.ready.Store(false)
 	return ctx.Err()
+}
+
+// dropWatch ends the current watch as a lost connection to the store
+// would: reads go to the store until the copy is loaded and followed again.
+func (c *readCache) dropWatch() {
+	if stop := c.stop.Load(); stop != nil {
+		(*stop)()
+	}
 }
 
 // get serves key from the copy when it is current; ok is false otherwise.

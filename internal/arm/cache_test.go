@@ -1,7 +1,10 @@
 package arm
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -67,4 +70,69 @@ func TestReadCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	fromCache(g, "")
+}
+
+// TestReadCacheAcrossRestartAndReconnect: a read right after a write's
+// answer sees the write when the server restarted on the same store, and
+// while the cache's watch is being set up again.
+func TestReadCacheAcrossRestartAndReconnect(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	open := func() (context.Context, *Records, func()) {
+		ctx, cancel := context.WithCancel(context.Background())
+		st, err := store.Open(ctx, dir, log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs := NewRecords(st)
+		rs.CacheReads(ctx, log)
+		return ctx, rs, func() { cancel(); st.Close() }
+	}
+	const g = "/subscriptions/s/resourceGroups/g"
+	n := 0
+	writeRead := func(ctx context.Context, rs *Records) {
+		t.Helper()
+		n++
+		body := fmt.Sprintf(`{"v":%d}`, n)
+		if _, err := rs.Put(ctx, g, Record{Body: []byte(body)}, -1); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := rs.Get(ctx, g); err != nil || string(s.Body) != body {
+			t.Fatalf("Get after Put %d = %v, %v", n, s, err)
+		}
+	}
+	cachedIs := func(rs *Records) {
+		t.Helper()
+		want := fmt.Sprintf(`{"v":%d}`, n)
+		for i := 0; i < 300; i++ {
+			if s, ok, err := rs.cached(ResourceKey(g)); ok {
+				if err != nil || string(s.Body) != want {
+					t.Fatalf("cached = %v, %v; want %s", s, err, want)
+				}
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatal("the cache never served reads")
+	}
+
+	ctx, rs, stop := open()
+	writeRead(ctx, rs)
+	cachedIs(rs)
+	stop()
+
+	ctx, rs, stop = open() // a restart
+	defer stop()
+	if s, err := rs.Get(ctx, g); err != nil || string(s.Body) != fmt.Sprintf(`{"v":%d}`, n) {
+		t.Fatalf("Get after restart = %v, %v", s, err)
+	}
+	writeRead(ctx, rs)
+	cachedIs(rs)
+
+	rs.cache.dropWatch()
+	for i := 0; i < 30; i++ { // during and after the reconnect
+		writeRead(ctx, rs)
+		time.Sleep(5 * time.Millisecond)
+	}
+	cachedIs(rs)
 }
