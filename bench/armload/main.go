@@ -9,7 +9,12 @@
 //
 //	armload -state-dir DIR -path '/subscriptions/{sub}/resourcegroups/g?api-version=2021-04-01' -conns 1,8,50,200 -n 20000
 //
-// {sub} is replaced by the instance's subscription.
+// {sub} is replaced by the instance's subscription. With -put BODY it sends
+// PUTs of that body instead, to the path with {i} replaced by a request's
+// number modulo 1000 (so concurrent writes go to different resources) and
+// {n} in the body by the request's number (so each PUT changes something),
+// and the limit writes each request's body to a file and fsyncs it before
+// answering, as a store that makes each write durable must at least do.
 package main
 
 import (
@@ -40,8 +45,8 @@ import (
 )
 
 func main() {
-	if len(os.Args) == 3 && os.Args[1] == "-limit" {
-		if err := serveLimit(os.Args[2]); err != nil {
+	if len(os.Args) >= 3 && os.Args[1] == "-limit" {
+		if err := serveLimit(os.Args[2], len(os.Args) == 4 && os.Args[3] == "-fsync"); err != nil {
 			fmt.Fprintln(os.Stderr, "armload -limit:", err)
 			os.Exit(1)
 		}
@@ -51,14 +56,15 @@ func main() {
 	path := flag.String("path", "/subscriptions/{sub}/resourcegroups/g?api-version=2021-04-01", "what to GET")
 	conns := flag.String("conns", "1,8,50,200", "numbers of connections, comma-separated")
 	n := flag.Int("n", 20000, "requests per measurement (after 500 to warm up)")
+	put := flag.String("put", "", "send PUTs of this body instead of GETs")
 	flag.Parse()
-	if err := run(instance.Dir(*stateDir), *path, *conns, *n); err != nil {
+	if err := run(instance.Dir(*stateDir), *path, *conns, *n, *put); err != nil {
 		fmt.Fprintln(os.Stderr, "armload:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dir instance.Dir, path, connList string, n int) error {
+func run(dir instance.Dir, path, connList string, n int, put string) error {
 	srv, err := dir.ReadServer()
 	if err != nil {
 		return fmt.Errorf("no running instance in %s: %w", dir, err)
@@ -82,7 +88,7 @@ func run(dir instance.Dir, path, connList string, n int) error {
 	if err != nil {
 		return err
 	}
-	aksbox := target{url: srv.Endpoint + path, token: tok.Token, tls: client.Transport.(*http.Transport).TLSClientConfig}
+	aksbox := target{url: srv.Endpoint + path, token: tok.Token, tls: client.Transport.(*http.Transport).TLSClientConfig, put: put}
 	body, err := aksbox.once()
 	if err != nil {
 		return err
@@ -97,7 +103,11 @@ func run(dir instance.Dir, path, connList string, n int) error {
 	f.Write(body)
 	f.Close()
 	self, _ := os.Executable()
-	lim := exec.Command(self, "-limit", f.Name())
+	args := []string{"-limit", f.Name()}
+	if put != "" {
+		args = append(args, "-fsync")
+	}
+	lim := exec.Command(self, args...)
 	out, _ := lim.StdoutPipe()
 	lim.Stderr = os.Stderr
 	if err := lim.Start(); err != nil {
@@ -108,9 +118,13 @@ func run(dir instance.Dir, path, connList string, n int) error {
 	if err != nil {
 		return fmt.Errorf("the limit server did not start: %w", err)
 	}
-	limit := target{url: "https://" + strings.TrimSpace(addr) + "/", token: tok.Token, tls: &tls.Config{InsecureSkipVerify: true}}
+	limit := target{url: "https://" + strings.TrimSpace(addr) + "/", token: tok.Token, tls: &tls.Config{InsecureSkipVerify: true}, put: put}
 
-	fmt.Printf("GET %s (%d bytes), %d requests per row, HTTP/1.1 keep-alive\n\n", path, len(body), n)
+	method := http.MethodGet
+	if put != "" {
+		method = http.MethodPut
+	}
+	fmt.Printf("%s %s (%d bytes), %d requests per row, HTTP/1.1 keep-alive\n\n", method, path, len(body), n)
 	fmt.Println("| connections | aksbox req/s | p50 | p99 | limit req/s | p50 | p99 | throughput ratio | p99 ratio |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|")
 	for _, c := range strings.Split(connList, ",") {
@@ -137,6 +151,7 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Micros
 type target struct {
 	url, token string
 	tls        *tls.Config
+	put        string // the body of PUTs; "": GETs
 }
 
 type result struct {
@@ -153,22 +168,29 @@ func (t target) client() *http.Client {
 	}}
 }
 
-func (t target) get(c *http.Client) ([]byte, error) {
-	req, _ := http.NewRequest(http.MethodGet, t.url, nil)
+// send sends request number i: a GET, or a PUT of t.put.
+func (t target) send(c *http.Client, i int64) ([]byte, error) {
+	method, url, body := http.MethodGet, t.url, io.Reader(nil)
+	if t.put != "" {
+		n := strconv.FormatInt(i, 10)
+		method, url, body = http.MethodPut, strings.ReplaceAll(url, "{i}", strconv.FormatInt(i%1000, 10)), strings.NewReader(strings.ReplaceAll(t.put, "{n}", n))
+	}
+	req, _ := http.NewRequest(method, url, body)
 	req.Header.Set("Authorization", "Bearer "+t.token)
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	if err == nil && resp.StatusCode != http.StatusOK {
-		err = fmt.Errorf("GET %s: %d %s", t.url, resp.StatusCode, b)
+	if err == nil && resp.StatusCode/100 != 2 {
+		err = fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, b)
 	}
 	return b, err
 }
 
-func (t target) once() ([]byte, error) { return t.get(t.client()) }
+func (t target) once() ([]byte, error) { return t.send(t.client(), 0) }
 
 // load sends n requests over k connections (after 500 to warm them up).
 func (t target) load(k, n int) (result, error) {
@@ -186,9 +208,13 @@ func (t target) load(k, n int) (result, error) {
 		start := time.Now()
 		for i, c := range clients {
 			wg.Go(func() {
-				for left.Add(-1) >= 0 {
+				for {
+					req := left.Add(-1)
+					if req < 0 {
+						return
+					}
 					t0 := time.Now()
-					if _, err := t.get(c); err != nil {
+					if _, err := t.send(c, req); err != nil {
 						mu.Lock()
 						firstErr = err
 						mu.Unlock()
@@ -216,9 +242,10 @@ func (t target) load(k, n int) (result, error) {
 	return result{rate: float64(len(all)) / elapsed.Seconds(), p50: all[len(all)/2], p99: all[len(all)*99/100]}, nil
 }
 
-// serveLimit is the limit: the least a Go TLS server does to answer a GET
-// with the body's bytes.
-func serveLimit(bodyFile string) error {
+// serveLimit is the limit: the least a Go TLS server does to answer a
+// request with the body's bytes; with fsync, it first writes the request's
+// body to a file and fsyncs it.
+func serveLimit(bodyFile string, fsync bool) error {
 	body, err := os.ReadFile(bodyFile)
 	if err != nil {
 		return err
@@ -231,14 +258,33 @@ func serveLimit(bodyFile string) error {
 	if err != nil {
 		return err
 	}
+	log, err := os.CreateTemp("", "armload-log-")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(log.Name())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	fmt.Println(ln.Addr().String())
+	var mu sync.Mutex
 	s := &http.Server{
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{leaf.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			in, _ := io.ReadAll(r.Body)
+			if fsync {
+				mu.Lock()
+				_, err := log.Write(in)
+				if err == nil {
+					err = log.Sync()
+				}
+				mu.Unlock()
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+			}
 			w.Header().Set("Content-Type", "application/json; charset=utf-8")
 			w.Write(body)
 		}),
