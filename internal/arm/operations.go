@@ -60,13 +60,14 @@ type Operations struct {
 	ctx context.Context
 	wg  sync.WaitGroup
 
-	mu      sync.Mutex
-	running map[string]bool
+	mu       sync.Mutex
+	running  map[string]bool
+	finished map[string]chan struct{} // closed when the operation ends (see Poll)
 }
 
 // NewOperations makes the operation keeper; ctx bounds background work.
 func NewOperations(ctx context.Context, st *store.Store, log *slog.Logger) *Operations {
-	return &Operations{st: st, log: log, ctx: ctx, running: map[string]bool{}}
+	return &Operations{st: st, log: log, ctx: ctx, running: map[string]bool{}, finished: map[string]chan struct{}{}}
 }
 
 func opKey(name string) string { return "/aksbox/operations/" + strings.ToLower(name) }
@@ -130,7 +131,49 @@ func (o *Operations) Finish(ctx context.Context, name string, err error) error {
 		ae := AsError(err)
 		op.Status, op.Error, op.ErrStatus = StatusFailed, ae, ae.Status
 	}
-	return o.save(ctx, op, -1)
+	if err := o.save(ctx, op, -1); err != nil {
+		return err
+	}
+	o.mu.Lock()
+	if ch := o.finished[name]; ch != nil {
+		close(ch)
+		delete(o.finished, name)
+	}
+	o.mu.Unlock()
+	return nil
+}
+
+// pollHold is how long a poll of a running operation waits for it to end
+// before answering that it is still in progress.
+const pollHold = 3 * time.Second
+
+// Poll is the operation for a client's poll: when it is running, the
+// answer waits up to pollHold for it to end, so the client learns of the
+// end when it happens rather than a Retry-After later (an answer never
+// comes later than the client's next poll would have).
+func (o *Operations) Poll(ctx context.Context, name string) (*Operation, error) {
+	op, err := o.Get(ctx, name)
+	if err != nil || op.Done() {
+		return op, err
+	}
+	o.mu.Lock()
+	ch := o.finished[name]
+	if ch == nil {
+		ch = make(chan struct{})
+		o.finished[name] = ch
+	}
+	o.mu.Unlock()
+	if op, err = o.Get(ctx, name); err != nil || op.Done() { // ended meanwhile
+		return op, err
+	}
+	t := time.NewTimer(pollHold)
+	defer t.Stop()
+	select {
+	case <-ch:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return o.Get(ctx, name)
 }
 
 // Go runs fn in the background and finishes the operation with its result.

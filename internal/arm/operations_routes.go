@@ -13,7 +13,7 @@ func (o *Operations) Routes(s *Server) {
 	get := []string{http.MethodGet}
 	s.Handle(Route{Pattern: "/subscriptions/{subscriptionId}/providers/{ns}/locations/{loc}/operations/{op}", Methods: get,
 		Handler: func(w http.ResponseWriter, r *Request) error {
-			op, err := o.Get(r.Context(), r.Var("op"))
+			op, err := o.Poll(r.Context(), r.Var("op"))
 			if err != nil {
 				return err
 			}
@@ -24,7 +24,7 @@ func (o *Operations) Routes(s *Server) {
 			return nil
 		}})
 	result := func(w http.ResponseWriter, r *Request) error {
-		op, err := o.Get(r.Context(), r.Var("op"))
+		op, err := o.Poll(r.Context(), r.Var("op"))
 		if err != nil {
 			return err
 		}

@@ -316,7 +316,7 @@ func (p *Provider) commandResult(w http.ResponseWriter, r *arm.Request) error {
 	if err != nil {
 		return err
 	}
-	op, err := p.ops.Get(r.Context(), commandOperation(r.Var("command")))
+	op, err := p.ops.Poll(r.Context(), commandOperation(r.Var("command")))
 	if err != nil || !strings.EqualFold(op.ResourceID, id.String()) || len(op.Result) == 0 {
 		return arm.Errorf(http.StatusNotFound, "NotFound", "Command '%s' of managed cluster '%s' was not found; its ID is the one 'aks command invoke' printed.", r.Var("command"), id.Name())
 	}

@@ -1,0 +1,46 @@
+package arm
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestPollAnswersWhenTheOperationEnds: a poll that comes while an
+// operation runs gets its end, not "in progress", when the end comes
+// within the hold; otherwise, or when the client goes away, it gets what
+// is so then.
+func TestPollAnswersWhenTheOperationEnds(t *testing.T) {
+	ctx, st, log := openStore(t)
+	ops := NewOperations(ctx, st, log)
+	op, err := ops.Start(ctx, "s", "Microsoft.Test", "westus2", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Test/things/a", "PUT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		if err := ops.Finish(context.Background(), op.Name, nil); err != nil {
+			t.Error(err)
+		}
+	}()
+	got, err := ops.Poll(ctx, op.Name)
+	if err != nil || got.Status != StatusSucceeded {
+		t.Fatalf("Poll = %+v, %v; want Succeeded", got, err)
+	}
+	if got, err = ops.Poll(ctx, op.Name); err != nil || got.Status != StatusSucceeded {
+		t.Fatalf("Poll of an ended operation = %+v, %v", got, err)
+	}
+
+	running, err := ops.Start(ctx, "s", "Microsoft.Test", "westus2", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Test/things/b", "PUT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	go func() { time.Sleep(50 * time.Millisecond); cancel() }()
+	if got, err = ops.Poll(gone, running.Name); err == nil && got.Status != StatusInProgress {
+		t.Fatalf("Poll by a client that went away = %+v", got)
+	}
+	if got, err = ops.Poll(ctx, running.Name); err != nil || got.Status != StatusInProgress {
+		t.Fatalf("Poll of a running operation after the hold = %+v, %v", got, err)
+	}
+}
