@@ -69,7 +69,7 @@ type IPConfigProperties struct {
 
 func (p *Provider) nicKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "networkInterfaces", APIVersions: APIVersions,
-		Build: p.buildNIC, CheckDelete: p.checkDeleteNIC, View: p.viewNIC, Serialize: true}
+		Build: p.buildNIC, CheckDelete: p.checkDeleteNIC, View: p.viewNIC, ViewReads: arm.ViewReadsRecords, Serialize: true}
 }
 
 // buildNIC validates a NIC and allocates its addresses (lowest free from .4

@@ -78,7 +78,7 @@ func (e *PE) conn() *Connection {
 
 func (p *Provider) peKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "privateEndpoints", APIVersions: APIVersions,
-		Build: p.buildPE, Realize: p.realizePE, Unrealize: p.unrealizePE, View: p.viewPE}
+		Build: p.buildPE, Realize: p.realizePE, Unrealize: p.unrealizePE, View: p.viewPE, ViewReads: arm.ViewReadsRecords}
 }
 
 func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceID, body []byte, cur *arm.Stored) (arm.Record, error) {

@@ -47,7 +47,7 @@ type Subscriptions struct {
 
 func (p *Provider) plsKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "privateLinkServices", APIVersions: APIVersions,
-		Build: p.buildPLS, Realize: p.realizePLS, Unrealize: p.unrealizePLS, CheckDelete: p.checkDeletePLS, View: p.viewPLS}
+		Build: p.buildPLS, Realize: p.realizePLS, Unrealize: p.unrealizePLS, CheckDelete: p.checkDeletePLS, View: p.viewPLS, ViewReads: arm.ViewReadsRecords}
 }
 
 func (p *Provider) buildPLS(ctx context.Context, r *arm.Request, id arm.ResourceID, body []byte, cur *arm.Stored) (arm.Record, error) {

@@ -47,7 +47,7 @@ type PublicIPProps struct {
 
 func (p *Provider) publicIPKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: "publicIPAddresses", APIVersions: APIVersions,
-		Build: p.buildPublicIP, CheckDelete: p.checkDeletePublicIP, View: p.viewPublicIP, Serialize: true}
+		Build: p.buildPublicIP, CheckDelete: p.checkDeletePublicIP, View: p.viewPublicIP, ViewReads: arm.ViewReadsRecords, Serialize: true}
 }
 
 func (p *Provider) buildPublicIP(ctx context.Context, r *arm.Request, id arm.ResourceID, body []byte, cur *arm.Stored) (arm.Record, error) {
