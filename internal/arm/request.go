@@ -39,13 +39,9 @@ func (r *Request) Var(name string) string { return r.vars[strings.ToLower(name)]
 // Decode reads the JSON body into v. Errors are ARM's InvalidRequestContent
 // naming what was wrong and where; an empty body is an error too.
 func (r *Request) Decode(v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	data, err := readBody(r)
 	if err != nil {
-		return BadRequest("InvalidRequestContent", "The request content could not be read: %v.", err)
-	}
-	if len(data) > maxBody {
-		return Errorf(http.StatusRequestEntityTooLarge, "RequestEntityTooLarge",
-			"The request content is larger than the limit of %d bytes.", maxBody)
+		return err
 	}
 	return DecodeJSON(data, v)
 }
