@@ -26,6 +26,6 @@ func serve(ctx context.Context, o cli.ServeOptions) error {
 	return cloud.Run(ctx, cloud.Options{
 		Dir: o.Dir, Listen: o.Listen, Logger: o.Logger, PageSize: o.PageSize,
 		FeatureRegistrationDelay: o.FeatureRegistrationDelay, ProviderRegistrationDelay: o.ProviderRegistrationDelay,
-		AKSRegions: o.AKSRegions, AKSPreviewGate: o.AKSPreviewGate,
+		AKSRegions: o.AKSRegions, AKSPreviewGate: o.AKSPreviewGate, PortalSessionIdle: o.PortalSessionIdle,
 	})
 }

@@ -30,6 +30,7 @@ type ServeOptions struct {
 	ProviderRegistrationDelay time.Duration
 	AKSRegions                []string // empty: the regions the private-cluster document lists
 	AKSPreviewGate            bool
+	PortalSessionIdle         time.Duration
 }
 
 type serveFlags struct {
@@ -39,6 +40,7 @@ type serveFlags struct {
 	pageSize      int
 	aksRegions    []string
 	previewGate   bool
+	portalIdle    time.Duration
 }
 
 func (s *serveFlags) add(cmd *cobra.Command) {
@@ -49,12 +51,13 @@ func (s *serveFlags) add(cmd *cobra.Command) {
 	f.IntVar(&s.pageSize, "page-size", 100, "items per page of list answers before a nextLink")
 	f.StringSliceVar(&s.aksRegions, "aks-regions", nil, "regions where managed clusters can be created (default: those the private-cluster document lists)")
 	f.BoolVar(&s.previewGate, "aks-preview-gate", true, "require the AKSPrivateLinkPreview feature for private clusters, as the preview did")
+	f.DurationVar(&s.portalIdle, "portal-session-idle", time.Hour, "how long a portal session lasts without a request")
 }
 
 func (s *serveFlags) args() []string {
 	args := []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
 		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize),
-		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate)}
+		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate), "--portal-session-idle", s.portalIdle.String()}
 	if len(s.aksRegions) > 0 {
 		args = append(args, "--aks-regions", strings.Join(s.aksRegions, ","))
 	}
@@ -77,7 +80,7 @@ func serveCmd(a *App) *cobra.Command {
 			err := a.Serve(cmd.Context(), ServeOptions{
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
-				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate,
+				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate, PortalSessionIdle: s.portalIdle,
 			})
 			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
 				return nil // told to stop while starting

@@ -18,6 +18,7 @@ import (
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/pki"
+	"github.com/aksbox/aksbox/internal/portal"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
@@ -47,7 +48,10 @@ type Options struct {
 	// for private clusters.
 	AKSRegions     []string
 	AKSPreviewGate bool
-	Logger         *slog.Logger
+	// PortalSessionIdle ends a portal session after this long without a
+	// request (0: an hour).
+	PortalSessionIdle time.Duration
+	Logger            *slog.Logger
 	// Ready, if set, is called once the server accepts requests.
 	Ready func(endpoint string)
 }
@@ -108,6 +112,11 @@ func Run(ctx context.Context, o Options) error {
 	front := arm.NewServer(authenticator{issuer}, log)
 	front.Fallback = http.NewServeMux()
 	issuer.Register(front.Fallback)
+	site, err := portal.New(portal.Options{ARM: front, Issuer: issuer, SessionIdle: o.PortalSessionIdle, Logger: log})
+	if err != nil {
+		return err
+	}
+	site.Register(front.Fallback)
 	fab := openFabric(o.Dir, log)
 	defer fab.Close()
 	self, err := os.Executable()

@@ -89,3 +89,24 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 		}
 	}
 }
+
+// The portal is a client of the ARM API, as Azure's portal is: it reaches
+// resources only through the ARM handler it is given, never the store, the
+// providers or the fabric.
+func TestPortalLinksNoProvider(t *testing.T) {
+	banned := []string{"/internal/arm", "/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store"}
+	for _, p := range packages(t) {
+		if p.ImportPath != module+"/internal/portal" {
+			continue
+		}
+		for _, dep := range p.Deps {
+			for _, b := range banned {
+				if strings.HasPrefix(dep, module+b) {
+					t.Errorf("internal/portal links %s; it must reach resources through the ARM API only", dep)
+				}
+			}
+		}
+		return
+	}
+	t.Fatal("internal/portal not found")
+}

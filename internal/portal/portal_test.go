@@ -1,0 +1,104 @@
+package portal
+
+import (
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestParseID(t *testing.T) {
+	for _, tc := range []struct{ raw, typ, name, back string }{
+		{"subscriptions/s1", "Microsoft.Resources/subscriptions", "s1", "/subscriptions/s1"},
+		{"/subscriptions/s1/resourceGroups/g", "Microsoft.Resources/resourceGroups", "g", "/subscriptions/s1/resourceGroups/g"},
+		{"subscriptions/s1/resourceGroups/g/providers/Microsoft.Network/privateDnsZones/z.io/virtualNetworkLinks/l",
+			"Microsoft.Network/privateDnsZones/virtualNetworkLinks", "l",
+			"/subscriptions/s1/resourceGroups/g/providers/Microsoft.Network/privateDnsZones/z.io/virtualNetworkLinks/l"},
+	} {
+		id, err := parseID(tc.raw)
+		if err != nil || id.Type() != tc.typ || id.Name() != tc.name || id.String() != tc.back {
+			t.Errorf("parseID(%q) = %q %q %q, %v", tc.raw, id.Type(), id.Name(), id.String(), err)
+		}
+	}
+	for _, bad := range []string{"", "subscriptions", "tenants/x", "subscriptions/s/resourceGroups", "subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks",
+		"subscriptions/s/resourceGroups/g/things/x", "subscriptions/s/resourceGroups/g/providers/NS/t//n"} {
+		if _, err := parseID(bad); err == nil {
+			t.Errorf("parseID(%q) accepted", bad)
+		}
+	}
+}
+
+func TestSafeNextStaysInThePortal(t *testing.T) {
+	for in, want := range map[string]string{
+		"/portal/r/subscriptions/s?view=links": "/portal/r/subscriptions/s?view=links",
+		"https://evil.example/portal/":         "/portal/",
+		"//evil.example/portal/":               "/portal/",
+		"/portal/\\evil":                       "/portal/",
+		"/adfs/oauth2/token":                   "/portal/",
+		"":                                     "/portal/",
+	} {
+		if got := safeNext(in); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestSignInLinksWorkOnceAndExpire(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	s := newSessions(time.Minute)
+	s.now = func() time.Time { return now }
+	code := s.newLink("app", "aksbox")
+	if l, ok := s.useLink(code); !ok || l.clientID != "app" {
+		t.Fatalf("first use: %v %v", l, ok)
+	}
+	if _, ok := s.useLink(code); ok {
+		t.Fatal("a link worked twice")
+	}
+	late := s.newLink("app", "aksbox")
+	now = now.Add(linkTTL + time.Second)
+	if _, ok := s.useLink(late); ok {
+		t.Fatal("an expired link worked")
+	}
+}
+
+func TestSessionsEndWhenIdle(t *testing.T) {
+	now := time.Unix(1_000_000, 0)
+	s := newSessions(time.Minute)
+	s.now = func() time.Time { return now }
+	ss := s.start("app", "aksbox")
+	req := func() *http.Request {
+		r, _ := http.NewRequest(http.MethodGet, "https://127.0.0.1/portal/", nil)
+		r.AddCookie(&http.Cookie{Name: cookieName, Value: ss.id})
+		return r
+	}
+	now = now.Add(50 * time.Second)
+	if s.of(req()) != ss {
+		t.Fatal("a live session was not found")
+	}
+	now = now.Add(50 * time.Second) // 50 s after the last request
+	if s.of(req()) != ss {
+		t.Fatal("a request did not keep the session alive")
+	}
+	now = now.Add(61 * time.Second)
+	if s.of(req()) != nil {
+		t.Fatal("an idle session lived on")
+	}
+}
+
+func TestSameOrigin(t *testing.T) {
+	for origin, want := range map[string]bool{"": true, "https://127.0.0.1:8443": true, "https://evil.example": false, "null": false} {
+		r, _ := http.NewRequest(http.MethodPost, "https://127.0.0.1:8443/portal/r/x", nil)
+		r.Host = "127.0.0.1:8443"
+		if origin != "" {
+			r.Header.Set("Origin", origin)
+		}
+		if got := sameOrigin(r); got != want {
+			t.Errorf("sameOrigin(Origin %q) = %v, want %v", origin, got, want)
+		}
+	}
+}
+
+func TestTemplatesParse(t *testing.T) {
+	if _, err := parsePages(); err != nil {
+		t.Fatal(err)
+	}
+}

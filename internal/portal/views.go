@@ -1,0 +1,109 @@
+package portal
+
+import (
+	"sort"
+	"strings"
+)
+
+// row is one line of a list view.
+type row struct {
+	Name, Type, Location, State, ID, Href string
+	Cols                                  []string
+}
+
+// listView is a filtered list.
+type listView struct {
+	Filter string
+	Rows   []row
+	// Options of the view's create form (e.g. regions).
+	Options []string
+}
+
+func matches(filter string, fields ...string) bool {
+	if filter == "" {
+		return true
+	}
+	f := strings.ToLower(filter)
+	for _, s := range fields {
+		if strings.Contains(strings.ToLower(s), f) {
+			return true
+		}
+	}
+	return false
+}
+
+func subscriptionOverview(rq *request, b *blade) error {
+	groups, err := rq.arm.list("/subscriptions/"+b.ID.Sub+"/resourcegroups", resourcesAPI)
+	if err != nil {
+		return err
+	}
+	v := &listView{Filter: b.Q.Get("filter")}
+	for _, g := range groups {
+		name, id := digStr(g, "name"), digStr(g, "id")
+		if matches(v.Filter, name) {
+			v.Rows = append(v.Rows, row{Name: name, Location: digStr(g, "location"), State: digStr(g, "properties", "provisioningState"), ID: id, Href: portalURL(id)})
+		}
+	}
+	sort.Slice(v.Rows, func(i, j int) bool { return strings.ToLower(v.Rows[i].Name) < strings.ToLower(v.Rows[j].Name) })
+	locs, err := rq.arm.list("/subscriptions/"+b.ID.Sub+"/locations", subscriptionsAPI)
+	if err != nil {
+		return err
+	}
+	for _, l := range locs {
+		v.Options = append(v.Options, digStr(l, "name"))
+	}
+	sort.Strings(v.Options)
+	b.Extra = v
+	return nil
+}
+
+func subscriptionFeatures(rq *request, b *blade) error {
+	feats, err := rq.arm.list("/subscriptions/"+b.ID.Sub+"/providers/Microsoft.Features/features", featuresAPI)
+	if err != nil {
+		return err
+	}
+	v := &listView{Filter: b.Q.Get("filter")}
+	for _, f := range feats {
+		name := digStr(f, "name")
+		if matches(v.Filter, name) {
+			v.Rows = append(v.Rows, row{Name: name, State: digStr(f, "properties", "state"), ID: digStr(f, "id")})
+		}
+	}
+	sort.Slice(v.Rows, func(i, j int) bool { return v.Rows[i].Name < v.Rows[j].Name })
+	b.Extra = v
+	return nil
+}
+
+func subscriptionProviders(rq *request, b *blade) error {
+	provs, err := rq.arm.list("/subscriptions/"+b.ID.Sub+"/providers", resourcesAPI)
+	if err != nil {
+		return err
+	}
+	v := &listView{Filter: b.Q.Get("filter")}
+	for _, p := range provs {
+		ns := digStr(p, "namespace")
+		if matches(v.Filter, ns) {
+			v.Rows = append(v.Rows, row{Name: ns, State: digStr(p, "registrationState"), ID: digStr(p, "id")})
+		}
+	}
+	sort.Slice(v.Rows, func(i, j int) bool { return v.Rows[i].Name < v.Rows[j].Name })
+	b.Extra = v
+	return nil
+}
+
+func groupOverview(rq *request, b *blade) error {
+	res, err := rq.arm.list(b.IDStr+"/resources", resourcesAPI)
+	if err != nil {
+		return err
+	}
+	v := &listView{Filter: b.Q.Get("filter")}
+	for _, r := range res {
+		name, typ := digStr(r, "name"), digStr(r, "type")
+		if matches(v.Filter, name, typ) {
+			v.Rows = append(v.Rows, row{Name: name, Type: typ, Location: digStr(r, "location"), ID: digStr(r, "id"), Href: portalURL(digStr(r, "id"))})
+		}
+	}
+	sort.Slice(v.Rows, func(i, j int) bool { return strings.ToLower(v.Rows[i].Name) < strings.ToLower(v.Rows[j].Name) })
+	b.Extra = v
+	return nil
+}

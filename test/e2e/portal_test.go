@@ -1,0 +1,215 @@
+package e2e
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/aksbox/aksbox/internal/testenv"
+)
+
+// The portal in a real browser: sign-in with a wrong and a right secret,
+// a resource group made with a form, tags written with a form and HTML in
+// them shown as text, the document's preview feature and a provider
+// registered, a form without the session's CSRF token refused with
+// nothing changed, and sign-out.
+func TestPortalBasics(t *testing.T) {
+	in := start(t, "--provider-registration-delay", "1s", "--feature-registration-delay", "2s")
+	b := newBrowser(t, in)
+
+	// Nothing is reachable without a session.
+	b.open("/portal/")
+	b.run("reaching sign-in", chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Sign in"]`)))
+	b.fill("Application (client) ID", in.ClientID)
+	b.fill("Client secret", "not-the-secret")
+	b.click("Sign in")
+	b.waitText("InvalidClientSecret")
+	b.fill("Client secret", in.Secret)
+	b.click("Sign in")
+	b.waitText("Resource groups")
+
+	// A resource group from the subscription's form.
+	b.click("aksbox")
+	b.fill("Resource group name", "portal-rg")
+	b.choose("Region", "westus2")
+	b.click("Create")
+	b.waitText("Creating resource group portal-rg: Succeeded")
+	if out := in.mustAksbox("group", "show", "-n", "portal-rg", "--query", "location", "-o", "tsv"); strings.TrimSpace(out) != "westus2" {
+		t.Fatalf("the group the portal made: %q", out)
+	}
+
+	// HTML in a tag is text on every page that shows it.
+	evil := `<img src=x onerror="document.title='pwned'">`
+	in.mustAksbox("group", "update", "-n", "portal-rg", "--tags", "note="+evil)
+	for _, view := range []string{"overview", "tags", "json", "properties"} {
+		b.open("/portal/r/subscriptions/" + in.Sub + "/resourceGroups/portal-rg?view=" + view)
+		imgs := evaluate[int](b, "counting images", `document.querySelectorAll("img").length`)
+		title := evaluate[string](b, "reading the title", `document.title`)
+		if imgs != 0 || title == "pwned" {
+			t.Fatalf("view %s: the tag's HTML became markup (%d images, title %q)", view, imgs, title)
+		}
+		shown := b.text()
+		if view == "tags" {
+			shown = evaluate[string](b, "reading the tag's value", `document.querySelector("`+b.field("Tag value 0")+`").value`)
+		}
+		if view != "properties" && !strings.Contains(shown, `<img src=x onerror=`) {
+			t.Fatalf("view %s does not show the tag as text:\n%s", view, b.text())
+		}
+	}
+
+	// Tags from the Tags form.
+	b.open("/portal/r/subscriptions/" + in.Sub + "/resourceGroups/portal-rg?view=tags")
+	b.fill("New tag name", "team")
+	b.fill("New tag value", "platform")
+	b.click("Save tags")
+	b.waitText("Updating the tags of portal-rg: Succeeded")
+	if out := in.mustAksbox("group", "show", "-n", "portal-rg", "--query", "tags.team", "-o", "tsv"); strings.TrimSpace(out) != "platform" {
+		t.Fatalf("the tag the portal wrote: %q", out)
+	}
+
+	// A form without the session's CSRF token changes nothing.
+	b.fill("New tag name", "forged")
+	b.fill("New tag value", "yes")
+	evaluate[bool](b, "forging the form", `document.querySelectorAll('input[name="csrf"]').forEach(i => i.value = "forged"), true`)
+	b.click("Save tags")
+	b.waitText("InvalidCsrfToken")
+	if out := in.mustAksbox("group", "show", "-n", "portal-rg", "--query", "tags.forged", "-o", "tsv"); strings.TrimSpace(out) != "" {
+		t.Fatalf("a forged form changed the tags: %q", out)
+	}
+
+	// The document's preview feature, registered from the portal.
+	b.open("/portal/r/subscriptions/" + in.Sub + "?view=features")
+	b.fill("Filter by name", "AKSPrivateLinkPreview")
+	b.click("Filter")
+	if rows := b.rows("features"); len(rows) != 1 || !strings.Contains(rows[0], "Microsoft.ContainerService/AKSPrivateLinkPreview NotRegistered") {
+		t.Fatalf("features listed: %q", rows)
+	}
+	b.click("Register")
+	b.waitText("Registering Microsoft.ContainerService/AKSPrivateLinkPreview")
+	b.waitRow("features", "Microsoft.ContainerService/AKSPrivateLinkPreview Registered")
+	if out := in.mustAksbox("feature", "show", "--name", "AKSPrivateLinkPreview", "--namespace", "Microsoft.ContainerService",
+		"--query", "properties.state", "-o", "tsv"); strings.TrimSpace(out) != "Registered" {
+		t.Fatalf("feature state after the portal registered it: %q", out)
+	}
+
+	// A resource provider, registered from the portal.
+	b.open("/portal/r/subscriptions/" + in.Sub + "?view=providers")
+	b.fill("Filter by name", "Microsoft.ContainerService")
+	b.click("Filter")
+	b.click("Register")
+	b.waitRow("providers", "Microsoft.ContainerService Registered")
+
+	// Sign-out ends the session: the portal asks to sign in again.
+	b.click("Sign out")
+	b.waitText("You signed out.")
+	b.open("/portal/r/subscriptions/" + in.Sub)
+	b.run("reaching sign-in", chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Sign in"]`)))
+
+	// A one-time link works once.
+	out := in.mustAksbox("portal", "--no-open")
+	link := out[strings.Index(out, "https://"+strings.TrimPrefix(in.Endpoint, "https://")+"/portal/signin?code="):]
+	link = link[:strings.IndexByte(link, '\n')]
+	b.run("using the link", chromedp.Navigate(link))
+	b.waitText("Home")
+	b.click("Sign out")
+	b.run("using the link again", chromedp.Navigate(link))
+	b.waitText("This sign-in link was used already or has expired")
+}
+
+// A session that ended while a form was being filled sends the form to
+// sign-in and back with what was typed; nothing is lost and nothing is
+// sent until it is submitted again.
+func TestPortalSessionEndsKeepsTheForm(t *testing.T) {
+	in := start(t, "--portal-session-idle", "3s")
+	b := newBrowser(t, in)
+	b.signInWithLink()
+	b.open("/portal/r/subscriptions/" + in.Sub)
+	b.fill("Resource group name", "kept-rg")
+	b.choose("Region", "eastus")
+	time.Sleep(4 * time.Second)
+	b.click("Create")
+	b.waitText("Your session ended")
+	if out := in.mustAksbox("group", "exists", "-n", "kept-rg"); strings.TrimSpace(out) != "false" {
+		t.Fatal("a form posted without a session made the group")
+	}
+	b.fill("Application (client) ID", in.ClientID)
+	b.fill("Client secret", in.Secret)
+	b.click("Sign in")
+	b.waitText("Create a resource group")
+	name := evaluate[string](b, "reading the name", `document.querySelector("`+b.field("Resource group name")+`").value`)
+	region := evaluate[string](b, "reading the region", `document.querySelector("`+b.field("Region")+`").value`)
+	if name != "kept-rg" || region != "eastus" {
+		t.Fatalf("after sign-in the form holds %q in %q, want kept-rg in eastus", name, region)
+	}
+	b.click("Create")
+	b.waitText("Creating resource group kept-rg: Succeeded")
+}
+
+// The document's portal steps: with a jump box in a VNet peered both ways
+// with a private cluster's VNet, kubectl on it fails until, in the portal,
+// one opens the MC_ group, its private DNS zone, Virtual network links, and
+// adds the jump box's VNet; the link shows Completed, and then kubectl on
+// the jump box, over the real ssh, lists the nodes.
+func TestPortalSeedSteps(t *testing.T) {
+	needRoot(t)
+	testenv.Tool(t, "kubectl", "install kubectl")
+	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
+	l := newAKSLab(t, in, "aks")
+	keyPath, authorized := writeKey(t)
+	l.key = authorized
+	l.vnet("cluster-vnet", "10.1.0.0/16", "10.1.1.0/24")
+	mc, err := l.create("private", l.seedCluster(l.subnetID("cluster-vnet"), 2))
+	if err != nil {
+		t.Fatalf("creating the cluster: %v\n%s", err, in.log)
+	}
+	fqdn := deref(mc.Properties.PrivateFQDN)
+	zone := fqdn[strings.IndexByte(fqdn, '.')+1:]
+	creds, err := l.aks.NewManagedClustersClient().ListClusterUserCredentials(l.ctx, "aks", "private", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kc := string(creds.Kubeconfigs[0].Value)
+	l.vnet("jump-vnet", "10.3.0.0/16", "10.3.1.0/24")
+	jumpIP := l.publicVM("jump", "jump-vnet")
+	l.peer("jump-vnet", "to-cluster", "cluster-vnet")
+	l.peer("cluster-vnet", "to-jump", "jump-vnet")
+	kubectl := "cat > kc && kubectl --kubeconfig kc --request-timeout=10s get nodes"
+	if out, err := sshRun(keyPath, jumpIP, kubectl, kc); err == nil {
+		t.Fatalf("kubectl worked before the zone was linked:\n%s", out)
+	}
+
+	b := newBrowser(t, in)
+	b.signInWithLink()
+	b.click("MC_aks_private_westus2")
+	b.click(zone)
+	b.click("Virtual network links")
+	if rows := b.rows("links"); len(rows) != 1 || !strings.Contains(rows[0], "Completed cluster-vnet") {
+		t.Fatalf("the zone's links before: %q", rows)
+	}
+	b.fill("Link name", "jump-link")
+	b.choose("Virtual network", "jump-vnet (aks)")
+	b.click("OK")
+	b.waitText("Creating virtual network link jump-link: Succeeded")
+	b.waitRow("links", "jump-link Completed jump-vnet Disabled Succeeded")
+
+	waitForOutput(t, func() (string, error) { return sshRun(keyPath, jumpIP, kubectl, kc) }, " Ready ", 2)
+	link, err := l.dns.NewVirtualNetworkLinksClient().Get(l.ctx, "MC_aks_private_westus2", zone, "jump-link", nil)
+	if err != nil || !strings.HasSuffix(deref(link.Properties.VirtualNetwork.ID), "/virtualNetworks/jump-vnet") {
+		t.Fatalf("the link the portal made, through ARM: %v", err)
+	}
+
+	// The cluster's blade shows what the document's user looks for.
+	b.open(portalPath(deref(mc.ID)))
+	for _, want := range []string{"Private FQDN", fqdn, "MC_aks_private_westus2", "Private cluster\nEnabled"} {
+		if !strings.Contains(b.text(), want) {
+			t.Fatalf("the cluster's overview lacks %q:\n%s", want, b.text())
+		}
+	}
+	b.click("Node pools")
+	b.waitRow("nodepools", "nodepool1 System 2")
+}
+
+// portalPath is the portal's page of an ARM resource ID.
+func portalPath(id string) string { return "/portal/r" + id }
