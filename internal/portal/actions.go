@@ -25,6 +25,13 @@ var actions = map[string]action{
 	"registerfeature":  registerFeature,
 	"registerprovider": registerProvider,
 	"creategroup":      createGroup,
+	"reviewcluster":    reviewCluster,
+	"createcluster":    createCluster,
+	"createvnet":       createVNet,
+	"createvm":         createVM,
+	"addpeering":       addPeering,
+	"runcommand":       runCommand,
+	"checkconnection":  checkConnection,
 }
 
 func (p *Portal) act(rq *request) {
@@ -79,8 +86,8 @@ func invalid(format string, a ...any) error {
 }
 
 // write sends one write and records it as a notification.
-func (rq *request) write(title, link, method, path, apiVersion string, body any) error {
-	a, err := rq.arm.call(method, path, apiVersion, body)
+func (rq *request) write(title, link, method, path, apiVersion string, body any, headers ...string) error {
+	a, err := rq.arm.call(method, path, apiVersion, body, headers...)
 	if ae, ok := err.(*armError); ok {
 		rq.ss.noteFor(title, link, a, err)
 		return ae

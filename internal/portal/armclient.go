@@ -61,9 +61,10 @@ type client struct {
 	token string
 }
 
-// call sends method path?api-version=v with body (nil for none). A status
-// of 400 or more is returned as *armError.
-func (c *client) call(method, path, apiVersion string, body any) (*armAnswer, error) {
+// call sends method path?api-version=v with body (nil for none) and
+// headers given as name, value pairs. A status of 400 or more is returned
+// as *armError.
+func (c *client) call(method, path, apiVersion string, body any, headers ...string) (*armAnswer, error) {
 	u := path
 	if apiVersion != "" {
 		sep := "?"
@@ -93,6 +94,9 @@ func (c *client) call(method, path, apiVersion string, body any) (*armAnswer, er
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	w := &recorder{header: http.Header{}}
 	c.p.arm.ServeHTTP(w, req)
 	if w.status == 0 {
@@ -118,6 +122,15 @@ func (c *client) call(method, path, apiVersion string, body any) (*armAnswer, er
 // get reads one document.
 func (c *client) get(path, apiVersion string) (map[string]any, error) {
 	a, err := c.call(http.MethodGet, path, apiVersion, nil)
+	if err != nil {
+		return nil, err
+	}
+	return a.Body, nil
+}
+
+// send sends a request with a body and returns the answer's document.
+func (c *client) send(method, path, apiVersion string, body any) (map[string]any, error) {
+	a, err := c.call(method, path, apiVersion, body)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -32,11 +33,12 @@ type menuItem struct{ Key, Label string }
 // defaultMenu.
 var menus = map[string][]menuItem{
 	"microsoft.resources/subscriptions":  {{"overview", "Overview"}, {"features", "Preview features"}, {"providers", "Resource providers"}},
-	"microsoft.resources/resourcegroups": {{"overview", "Overview"}, {"json", "JSON view"}, {"tags", "Tags"}},
+	"microsoft.resources/resourcegroups": {{"overview", "Overview"}, {"topology", "Topology"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.network/privatednszones": {{"overview", "Overview"}, {"recordsets", "Recordsets"},
 		{"links", "Virtual network links"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.containerservice/managedclusters": {{"overview", "Overview"}, {"nodepools", "Node pools"},
-		{"networking", "Networking"}, {"connect", "Connect"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
+		{"networking", "Networking"}, {"topology", "Topology"}, {"runcommand", "Run command"}, {"connect", "Connect"},
+		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.network/virtualnetworks": {{"overview", "Overview"}, {"subnets", "Subnets"}, {"peerings", "Peerings"},
 		{"dns", "DNS servers"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.compute/virtualmachines": {{"overview", "Overview"}, {"connect", "Connect"},
@@ -45,22 +47,35 @@ var menus = map[string][]menuItem{
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 }
 
+// hiddenViews are views of a type reached by a button, not the left pane.
+var hiddenViews = map[string][]string{
+	"microsoft.resources/resourcegroups": {"newcluster", "reviewcluster", "newvnet", "newvm"},
+}
+
 var defaultMenu = []menuItem{{"overview", "Overview"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}}
 
 // views fill a blade's Extra for (type, view); overview, properties, json
 // and tags need nothing more than the document.
 var views = map[string]func(*request, *blade) error{
-	"microsoft.resources/subscriptions overview":           subscriptionOverview,
-	"microsoft.resources/subscriptions features":           subscriptionFeatures,
-	"microsoft.resources/subscriptions providers":          subscriptionProviders,
-	"microsoft.resources/resourcegroups overview":          groupOverview,
-	"microsoft.network/privatednszones overview":           zoneOverview,
-	"microsoft.network/privatednszones recordsets":         zoneRecordSets,
-	"microsoft.network/privatednszones links":              zoneLinks,
-	"microsoft.containerservice/managedclusters overview":  clusterOverview,
-	"microsoft.containerservice/managedclusters nodepools": clusterPools,
-	"microsoft.compute/virtualmachines overview":           vmOverview,
-	"microsoft.compute/virtualmachines connect":            vmOverview,
+	"microsoft.resources/subscriptions overview":            subscriptionOverview,
+	"microsoft.resources/subscriptions features":            subscriptionFeatures,
+	"microsoft.resources/subscriptions providers":           subscriptionProviders,
+	"microsoft.resources/resourcegroups overview":           groupOverview,
+	"microsoft.network/privatednszones overview":            zoneOverview,
+	"microsoft.network/privatednszones recordsets":          zoneRecordSets,
+	"microsoft.network/privatednszones links":               zoneLinks,
+	"microsoft.containerservice/managedclusters overview":   clusterOverview,
+	"microsoft.containerservice/managedclusters nodepools":  clusterPools,
+	"microsoft.resources/resourcegroups topology":           topologyBlade,
+	"microsoft.resources/resourcegroups newcluster":         newClusterForm,
+	"microsoft.resources/resourcegroups reviewcluster":      newClusterForm,
+	"microsoft.resources/resourcegroups newvnet":            newClusterForm,
+	"microsoft.resources/resourcegroups newvm":              newClusterForm,
+	"microsoft.containerservice/managedclusters topology":   topologyBlade,
+	"microsoft.containerservice/managedclusters runcommand": runCommandView,
+	"microsoft.network/virtualnetworks peerings":            vnetPeerings,
+	"microsoft.compute/virtualmachines overview":            vmOverview,
+	"microsoft.compute/virtualmachines connect":             vmOverview,
 }
 
 func (p *Portal) blade(rq *request) {
@@ -88,7 +103,7 @@ func (rq *request) showBlade(id resID, problem *armError) {
 		b.Menu = defaultMenu
 	}
 	b.View = b.Q.Get("view")
-	if !hasView(b.Menu, b.View) {
+	if !hasView(b.Menu, b.View) && !slices.Contains(hiddenViews[typ], b.View) {
 		b.View = "overview"
 	}
 	b.Essentials = essentials(id, doc)

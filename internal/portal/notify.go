@@ -51,9 +51,10 @@ func (ss *session) noteFor(title, link string, a *armAnswer, err error) {
 	}
 }
 
+// pathOf is the path and query of an absolute URL ARM wrote, or "".
 func pathOf(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if raw == "" || err != nil {
 		return ""
 	}
 	return u.RequestURI()

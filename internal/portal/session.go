@@ -26,6 +26,8 @@ type session struct {
 	token    string
 	tokenExp time.Time
 	notes    []*notification
+	runs     map[string]runResult   // last run command per cluster
+	checks   map[string]checkResult // last connectivity check per topology
 }
 
 // sessions holds the signed-in browsers and the unused sign-in links, in

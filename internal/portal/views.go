@@ -45,14 +45,9 @@ func subscriptionOverview(rq *request, b *blade) error {
 		}
 	}
 	sort.Slice(v.Rows, func(i, j int) bool { return strings.ToLower(v.Rows[i].Name) < strings.ToLower(v.Rows[j].Name) })
-	locs, err := rq.arm.list("/subscriptions/"+b.ID.Sub+"/locations", subscriptionsAPI)
-	if err != nil {
+	if v.Options, err = rq.regions(b.ID.Sub); err != nil {
 		return err
 	}
-	for _, l := range locs {
-		v.Options = append(v.Options, digStr(l, "name"))
-	}
-	sort.Strings(v.Options)
 	b.Extra = v
 	return nil
 }
@@ -106,4 +101,34 @@ func groupOverview(rq *request, b *blade) error {
 	sort.Slice(v.Rows, func(i, j int) bool { return strings.ToLower(v.Rows[i].Name) < strings.ToLower(v.Rows[j].Name) })
 	b.Extra = v
 	return nil
+}
+
+// vnetPeerings offers the other VNets to peer with.
+func vnetPeerings(rq *request, b *blade) error {
+	vnets, err := rq.resourcesOfType(b.ID.Sub, "Microsoft.Network/virtualNetworks")
+	if err != nil {
+		return err
+	}
+	var others []option
+	for _, v := range vnets {
+		if !strings.EqualFold(v.Value, b.IDStr) {
+			others = append(others, v)
+		}
+	}
+	b.Extra = &zoneLinksView{VNets: others}
+	return nil
+}
+
+// regions are the subscription's location names, sorted.
+func (rq *request) regions(sub string) ([]string, error) {
+	locs, err := rq.arm.list("/subscriptions/"+sub+"/locations", subscriptionsAPI)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, l := range locs {
+		out = append(out, digStr(l, "name"))
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -110,6 +110,10 @@ func (rq *request) resourcesOfType(sub, typ string) ([]option, error) {
 		id, _ := parseID(digStr(r, "id"))
 		out = append(out, option{Value: digStr(r, "id"), Label: digStr(r, "name") + " (" + id.Group + ")"})
 	}
-	sort.Slice(out, func(i, j int) bool { return strings.ToLower(out[i].Label) < strings.ToLower(out[j].Label) })
+	sortOptions(out)
 	return out, nil
+}
+
+func sortOptions(o []option) {
+	sort.Slice(o, func(i, j int) bool { return strings.ToLower(o[i].Label) < strings.ToLower(o[j].Label) })
 }

@@ -146,7 +146,8 @@ func (b *browser) field(label string) string {
 func (b *browser) fill(label, value string) {
 	b.t.Helper()
 	sel := b.field(label)
-	b.run("typing into "+label, chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), value))
+	evaluate[bool](b, "clearing "+label, `(document.querySelector("`+sel+`").value = "", true)`)
+	b.run("typing into "+label, chromedp.SendKeys(chromedp.CSS(sel), value))
 }
 
 // choose picks the option whose text is option in the select labelled label.

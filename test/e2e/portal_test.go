@@ -213,3 +213,133 @@ func TestPortalSeedSteps(t *testing.T) {
 
 // portalPath is the portal's page of an ARM resource ID.
 func portalPath(id string) string { return "/portal/r" + id }
+
+// Building the document's topology in the portal alone: VNets from the
+// form, the create-cluster wizard refused first by the portal's own check
+// and then by ARM (with nothing made and every value kept), then a
+// private cluster; a jump box with its key; a peering both ways; the
+// topology explaining why the jump box cannot reach the API server, with
+// Network Watcher's hops; the cluster's run command and node pool scale.
+func TestPortalCreateAndTopology(t *testing.T) {
+	needRoot(t)
+	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
+	l := newAKSLab(t, in, "aks")
+	keyPath, authorized := writeKey(t)
+	b := newBrowser(t, in)
+	b.signInWithLink()
+	group := "/portal/r/subscriptions/" + in.Sub + "/resourceGroups/aks"
+
+	newVNet := func(name, space, subnet, prefix string) {
+		b.open(group)
+		b.click("+ Virtual network")
+		b.fill("Virtual network name", name)
+		b.fill("Address space", space)
+		b.fill("Subnet name", subnet)
+		b.fill("Subnet address range", prefix)
+		b.click("Create")
+		b.waitText("Creating virtual network " + name + ": Succeeded")
+	}
+	newVNet("cluster-vnet", "10.1.0.0/16", "nodes", "10.1.1.0/24")
+	newVNet("jump-vnet", "10.3.0.0/16", "default", "10.3.1.0/24")
+
+	// The wizard: the portal's own check first.
+	b.open(group)
+	b.click("+ Kubernetes cluster")
+	b.fill("Kubernetes cluster name", "wiz")
+	b.fill("Node count", "2")
+	b.choose("Virtual network and subnet", "cluster-vnet / nodes (10.1.1.0/24, aks)")
+	b.fill("Kubernetes service address range", "10.1.0.0/16")
+	b.fill("Kubernetes DNS service IP address", "10.9.0.10")
+	b.fill("SSH public key (for the nodes' admin user azureuser)", authorized)
+	b.click("Review + create")
+	b.waitText("DNS service IP address 10.9.0.10 is not within the service CIDR 10.1.0.0/16")
+	// Then ARM's: the service range overlaps the VNet, which only ARM knows.
+	b.fill("Kubernetes DNS service IP address", "10.1.0.10")
+	b.click("Review + create")
+	b.waitText("Review + create")
+	b.click("Create")
+	b.waitText("ServiceCidrOverlapExistingSubnetsCidr")
+	if _, err := l.aks.NewManagedClustersClient().Get(l.ctx, "aks", "wiz", nil); respCode(err) != "ResourceNotFound" {
+		t.Fatalf("a cluster ARM refused exists: %v", err)
+	}
+	b.click("Previous")
+	if v := evaluate[string](b, "reading the kept value", `document.querySelector("`+b.field("Kubernetes cluster name")+`").value`); v != "wiz" {
+		t.Fatalf("the wizard lost the name: %q", v)
+	}
+	b.fill("Kubernetes service address range", "10.2.0.0/24")
+	b.fill("Kubernetes DNS service IP address", "10.2.0.10")
+	b.click("Review + create")
+	b.click("Create")
+	b.waitText("Creating Kubernetes cluster wiz: Succeeded")
+	mc, err := l.aks.NewManagedClustersClient().Get(l.ctx, "aks", "wiz", nil)
+	if err != nil || !*mc.Properties.APIServerAccessProfile.EnablePrivateCluster || deref(mc.Properties.NetworkProfile.ServiceCidr) != "10.2.0.0/24" {
+		t.Fatalf("the cluster the wizard made: %v", err)
+	}
+	fqdn := deref(mc.Properties.PrivateFQDN)
+
+	// A jump box with a public IP and the key; a peering both ways.
+	b.open(group)
+	b.click("+ Virtual machine")
+	b.fill("Virtual machine name", "jump")
+	b.choose("Virtual network and subnet", "jump-vnet / default (10.3.1.0/24, aks)")
+	b.fill("SSH public key", authorized)
+	b.click("Create")
+	b.waitText("Creating virtual machine jump: Succeeded")
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Compute/virtualMachines/jump"))
+	b.click("Connect")
+	ssh := b.text()
+	i := strings.Index(ssh, "ssh azureuser@")
+	if i < 0 {
+		t.Fatalf("the VM's Connect shows no ssh command:\n%s", ssh)
+	}
+	jumpIP := strings.Fields(ssh[i+len("ssh azureuser@"):])[0]
+	if out, err := sshRun(keyPath, jumpIP, "hostname", ""); err != nil || strings.TrimSpace(out) != "jump" {
+		t.Fatalf("ssh to the portal's VM at %s: %v %s", jumpIP, err, out)
+	}
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Network/virtualNetworks/jump-vnet"))
+	b.click("Peerings")
+	b.fill("Peering link name (this virtual network)", "jump-to-cluster")
+	b.choose("Remote virtual network", "cluster-vnet (aks)")
+	b.fill("Peering link name (remote virtual network)", "cluster-to-jump")
+	b.click("Add")
+	b.waitRow("peerings", "jump-to-cluster Connected")
+
+	// The topology: every VNet, the peering, the endpoint, the zone and its
+	// link; and why the jump box cannot reach the API server yet.
+	b.open(group + "?view=topology")
+	texts := evaluate[string](b, "reading the picture", `[...document.querySelectorAll("svg text")].map(t => t.textContent).join("\n")`)
+	for _, want := range []string{"VNet cluster-vnet", "VNet jump-vnet", "Subnet nodes  10.1.1.0/24", "jump-to-cluster: Connected",
+		"cluster-to-jump: Connected", "Private endpoint kube-apiserver", "API server of wiz", "VM jump  10.3.1.4", "private link", fqdn[strings.IndexByte(fqdn, '.')+1:]} {
+		if !strings.Contains(texts, want) {
+			t.Fatalf("the topology lacks %q:\n%s", want, texts)
+		}
+	}
+	if n := strings.Count(texts, "Node aks-nodepool1-"); n != 2 {
+		t.Fatalf("the topology draws %d nodes, want 2:\n%s", n, texts)
+	}
+	if rows := b.rows("reach"); len(rows) != 1 || !strings.HasPrefix(rows[0], "jump wiz no yes") || !strings.Contains(rows[0], "'jump-vnet' is not linked to the zone") {
+		t.Fatalf("reachability: %q", rows)
+	}
+	b.choose("Source virtual machine", "jump")
+	b.fill("Destination (IP address or host name)", fqdn)
+	b.click("Check")
+	b.waitText("Result: jump → " + fqdn + ":443: Unreachable")
+	if hops := evaluate[int](b, "counting highlighted hops", `document.querySelectorAll("svg .hop").length`); hops == 0 {
+		t.Fatal("the connectivity check's hops are not drawn on the picture")
+	}
+
+	// The cluster's run command and node pool scale.
+	cluster := portalPath(deref(mc.ID))
+	b.open(cluster)
+	b.click("Run command")
+	b.fill("Command", "kubectl get nodes")
+	b.click("Run")
+	if out := evaluate[string](b, "reading the output", `document.querySelector("#command-output").textContent`); strings.Count(out, " Ready ") != 2 {
+		t.Fatalf("run command output:\n%s", out)
+	}
+	b.click("Node pools")
+	b.fill("Node count of nodepool1", "3")
+	b.click("Scale")
+	b.waitText("Scaling nodepool1 to 3 nodes: Succeeded")
+	b.waitRow("nodepools", "nodepool1 System 3")
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aksbox/aksbox/internal/instance"
 	"github.com/aksbox/aksbox/internal/testenv"
 )
 
@@ -46,10 +47,55 @@ func TestQuickstart(t *testing.T) {
 	if out, _ := run("group", "exists", "-n", "aksbox-quickstart"); strings.TrimSpace(out) != "true" {
 		t.Fatalf("quickstart group missing: %s", out)
 	}
+	quickstartTopology(t, dir)
 	if out, code := run("quickstart", "--cleanup"); code != 0 || !strings.Contains(out, "Cleaned up") {
 		t.Fatalf("cleanup: %d %s", code, out)
 	}
 	if out, _ := run("group", "exists", "-n", "aksbox-quickstart"); strings.TrimSpace(out) != "false" {
 		t.Fatalf("quickstart group left after cleanup: %s", out)
+	}
+}
+
+// quickstartTopology opens the portal's topology of the quickstart's group
+// in a real browser: every VNet, peering, endpoint and zone link is drawn,
+// and the jump box is shown able to reach the API server.
+func quickstartTopology(t *testing.T, dir string) {
+	srv, err := instance.Dir(dir).ReadServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &instanceT{t: t, dir: instance.Dir(dir), Endpoint: srv.Endpoint}
+	tsv := func(args ...string) []string {
+		return strings.Fields(in.mustAksbox(append(args, "-o", "tsv")...))
+	}
+	g := "aksbox-quickstart"
+	sub := tsv("account", "show", "--query", "id")[0]
+	fqdn := tsv("aks", "show", "-g", g, "-n", "private-cluster", "--query", "privateFqdn")[0]
+	node := tsv("aks", "show", "-g", g, "-n", "private-cluster", "--query", "nodeResourceGroup")[0]
+	zone := fqdn[strings.IndexByte(fqdn, '.')+1:]
+	want := []string{"Private endpoint kube-apiserver", "API server of private-cluster", zone}
+	vnets := tsv("network", "vnet", "list", "-g", g, "--query", "[].name")
+	if len(vnets) != 2 {
+		t.Fatalf("the quickstart's VNets: %q", vnets)
+	}
+	for _, v := range vnets {
+		want = append(want, "VNet "+v)
+		for _, p := range tsv("network", "vnet", "peering", "list", "-g", g, "--vnet-name", v, "--query", "[].name") {
+			want = append(want, p+": Connected")
+		}
+	}
+	want = append(want, tsv("network", "private-dns", "link", "vnet", "list", "-g", node, "-z", zone, "--query", "[].name")...)
+
+	b := newBrowser(t, in)
+	b.signInWithLink()
+	b.open("/portal/r/subscriptions/" + sub + "/resourceGroups/" + g + "?view=topology")
+	texts := evaluate[string](b, "reading the picture", `[...document.querySelectorAll("svg text")].map(t => t.textContent).join("\n")`)
+	for _, w := range want {
+		if !strings.Contains(texts, w) {
+			t.Errorf("the quickstart's topology lacks %q:\n%s", w, texts)
+		}
+	}
+	if rows := b.rows("reach"); len(rows) != 1 || !strings.HasPrefix(rows[0], "jumpbox private-cluster yes yes") {
+		t.Errorf("the quickstart's jump box reachability: %q", rows)
 	}
 }
