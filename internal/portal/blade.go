@@ -40,8 +40,8 @@ var menus = map[string][]menuItem{
 		{"networking", "Networking"}, {"topology", "Topology"}, {"runcommand", "Run command"}, {"connect", "Connect"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.network/virtualnetworks": {{"overview", "Overview"}, {"subnets", "Subnets"}, {"peerings", "Peerings"},
-		{"dns", "DNS servers"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
-	"microsoft.compute/virtualmachines": {{"overview", "Overview"}, {"connect", "Connect"},
+		{"dns", "DNS servers"}, {"devices", "Connected devices"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
+	"microsoft.compute/virtualmachines": {{"overview", "Overview"}, {"connect", "Connect"}, {"runcommand", "Run command"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.network/privateendpoints": {{"overview", "Overview"}, {"dnsconfig", "DNS configuration"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
@@ -74,7 +74,9 @@ var views = map[string]func(*request, *blade) error{
 	"microsoft.containerservice/managedclusters topology":   topologyBlade,
 	"microsoft.containerservice/managedclusters runcommand": runCommandView,
 	"microsoft.network/virtualnetworks peerings":            vnetPeerings,
+	"microsoft.network/virtualnetworks devices":             vnetDevices,
 	"microsoft.compute/virtualmachines overview":            vmOverview,
+	"microsoft.compute/virtualmachines runcommand":          runCommandView,
 	"microsoft.compute/virtualmachines connect":             vmOverview,
 }
 

@@ -102,3 +102,27 @@ func TestTemplatesParse(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Every view of a left pane either needs nothing but the resource's
+// document or has a filler that reads what it shows.
+func TestEveryViewIsServed(t *testing.T) {
+	documentOnly := map[string]bool{"overview": true, "properties": true, "json": true, "tags": true,
+		"networking": true, "subnets": true, "dns": true, "dnsconfig": true}
+	for typ, menu := range menus {
+		for _, m := range menu {
+			if documentOnly[m.Key] || (m.Key == "connect" && typ == "microsoft.containerservice/managedclusters") {
+				continue
+			}
+			if views[typ+" "+m.Key] == nil {
+				t.Errorf("%s: the view %q (%s) has no filler in views", typ, m.Key, m.Label)
+			}
+		}
+	}
+	for typ, hidden := range hiddenViews {
+		for _, v := range hidden {
+			if views[typ+" "+v] == nil {
+				t.Errorf("%s: the view %q has no filler in views", typ, v)
+			}
+		}
+	}
+}

@@ -26,11 +26,18 @@ func runCommand(rq *request, id resID) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	res := runResult{Command: cmd, Started: time.Now().UTC().Format(time.RFC3339)}
+	if id.is("Microsoft.Compute/virtualMachines") {
+		if res, err = rq.runOnVM(id, v, res); err != nil {
+			return "", err
+		}
+		rq.keepRun(id, res)
+		return "runcommand", nil
+	}
 	a, err := rq.arm.call(http.MethodPost, id.String()+"/runCommand", v, map[string]any{"command": cmd, "context": ""})
 	if err != nil {
 		return "", err
 	}
-	res := runResult{Command: cmd, Started: time.Now().UTC().Format(time.RFC3339)}
 	loc := pathOf(a.Header.Get("Location"))
 	for i := 0; loc != "" && i < 450; i++ {
 		a, err = rq.arm.call(http.MethodGet, loc, "", nil)
@@ -48,13 +55,41 @@ func runCommand(rq *request, id resID) (string, error) {
 	res.State = digStr(a.Body, "properties", "provisioningState")
 	res.Logs = digStr(a.Body, "properties", "logs")
 	res.ExitCode, _ = strconv.Atoi(digStr(a.Body, "properties", "exitCode"))
+	rq.keepRun(id, res)
+	return "runcommand", nil
+}
+
+// runOnVM runs a shell script in a VM as 'vm run-command invoke' does
+// (RunShellScript), waits for the operation and reads its output.
+func (rq *request) runOnVM(id resID, v string, res runResult) (runResult, error) {
+	a, err := rq.arm.call(http.MethodPost, id.String()+"/runCommand", v,
+		map[string]any{"commandId": "RunShellScript", "script": strings.Split(res.Command, "\n")})
+	if err != nil {
+		return res, err
+	}
+	if err := rq.waitDone("Running the command on "+id.Name(), a); err != nil {
+		return res, err
+	}
+	out, err := rq.arm.get(pathOf(a.Header.Get("Location")), "")
+	if err != nil {
+		return res, err
+	}
+	res.State = "Succeeded"
+	var msgs []string
+	for _, s := range asList(out["value"]) {
+		msgs = append(msgs, digStr(s, "message"))
+	}
+	res.Logs = strings.Join(msgs, "\n")
+	return res, nil
+}
+
+func (rq *request) keepRun(id resID, res runResult) {
 	rq.ss.mu.Lock()
+	defer rq.ss.mu.Unlock()
 	if rq.ss.runs == nil {
 		rq.ss.runs = map[string]runResult{}
 	}
 	rq.ss.runs[strings.ToLower(id.String())] = res
-	rq.ss.mu.Unlock()
-	return "runcommand", nil
 }
 
 func runCommandView(rq *request, b *blade) error {

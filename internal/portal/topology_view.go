@@ -40,7 +40,7 @@ type topologyView struct {
 }
 
 const (
-	vnetW, vnetGap, top = 400, 80, 110
+	vnetW, vnetGap, top = 380, 70, 110
 	rowH, subHead       = 24, 26
 )
 
@@ -109,7 +109,7 @@ func layout(t *topology, hops map[string]bool) *picture {
 		if !ok || !c.Private {
 			continue
 		}
-		p.Boxes = append(p.Boxes, svgBox{X: hx, Y: hy, W: 260, H: 52, Label: "API server of " + c.Name, Sub: "hidden network · " + c.FQDN,
+		p.Boxes = append(p.Boxes, svgBox{X: hx, Y: hy, W: 260, H: 52, Label: "API server of " + c.Name, Sub: "hidden network",
 			Href: portalURL(c.ID), Class: "apiserver", Title: c.FQDN})
 		p.Lines = append(p.Lines, svgLine{D: fmt.Sprintf("M %d %d L %d %d", at[0], at[1], hx, hy+26), Class: "privatelink",
 			Label: "private link", LX: hx - 90, LY: hy + 20, Title: c.Endpoint})

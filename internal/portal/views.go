@@ -132,3 +132,45 @@ func (rq *request) regions(sub string) ([]string, error) {
 	sort.Strings(out)
 	return out, nil
 }
+
+// vnetDevices lists what has an address in the VNet: the NICs of the
+// subscription whose IP configurations are in its subnets, with the VM or
+// private endpoint they belong to.
+func vnetDevices(rq *request, b *blade) error {
+	nics, err := rq.resourcesOfType(b.ID.Sub, "Microsoft.Network/networkInterfaces")
+	if err != nil {
+		return err
+	}
+	v := &listView{}
+	prefix := strings.ToLower(b.IDStr + "/subnets/")
+	for _, o := range nics {
+		id, err := parseID(o.Value)
+		if err != nil {
+			continue
+		}
+		nic, err := rq.read(id)
+		if err != nil {
+			return err
+		}
+		for _, ipc := range asList(dig(nic, "properties", "ipConfigurations")) {
+			sub := digStr(ipc, "properties", "subnet", "id")
+			if !strings.HasPrefix(strings.ToLower(sub), prefix) {
+				continue
+			}
+			owner, kind := digStr(nic, "properties", "virtualMachine", "id"), "Network interface"
+			if owner != "" {
+				kind = "Virtual machine"
+			} else if owner = digStr(nic, "properties", "privateEndpoint", "id"); owner != "" {
+				kind = "Private endpoint"
+			} else {
+				owner = o.Value
+			}
+			oid, _ := parseID(owner)
+			v.Rows = append(v.Rows, row{Name: oid.Name(), Type: kind, ID: owner, Href: portalURL(owner),
+				Cols: []string{digStr(ipc, "properties", "privateIPAddress"), sub[strings.LastIndex(sub, "/")+1:], id.Name()}})
+		}
+	}
+	sort.Slice(v.Rows, func(i, j int) bool { return v.Rows[i].Cols[0] < v.Rows[j].Cols[0] })
+	b.Extra = v
+	return nil
+}

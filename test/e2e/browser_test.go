@@ -95,6 +95,38 @@ func (b *browser) text() string {
 func (b *browser) open(path string) {
 	b.t.Helper()
 	b.run("opening "+path, chromedp.Navigate(b.in.Endpoint+path), chromedp.WaitReady(chromedp.CSS("body")))
+	b.labelled()
+}
+
+// labelled fails the test when a control of the page has no visible label
+// bound to it (<label for>), which people, screen readers and these tests
+// find controls by.
+func (b *browser) labelled() {
+	b.t.Helper()
+	bare := evaluate[string](b, "checking labels", `[...document.querySelectorAll("input:not([type=hidden]), select, textarea")]
+		.filter(c => !c.labels || c.labels.length === 0 || [...c.labels].every(l => !l.textContent.trim())).map(c => c.name || c.id).join(", ")`)
+	if bare != "" {
+		b.t.Fatalf("controls without a bound label on %s: %s", b.url(), bare)
+	}
+}
+
+// shot saves a screenshot of the whole page as docs/portal/<name>.png
+// when AKSBOX_PORTAL_SHOTS names the folder (the docs' pictures are made so).
+func (b *browser) shot(name string) {
+	b.t.Helper()
+	dir := os.Getenv("AKSBOX_PORTAL_SHOTS")
+	if dir == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // signInWithLink signs in with the one-time link 'aksbox portal' prints.
@@ -122,6 +154,7 @@ func (b *browser) click(text string) {
 	b.run("clicking "+text, chromedp.WaitVisible(sel), chromedp.Click(sel, chromedp.NodeVisible))
 	for i := 0; i < 300; i++ {
 		if evaluate[bool](b, "waiting for the next page", `window.aksboxOldPage === undefined && document.readyState === "complete"`) {
+			b.labelled()
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

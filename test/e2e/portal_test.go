@@ -22,6 +22,7 @@ func TestPortalBasics(t *testing.T) {
 	// Nothing is reachable without a session.
 	b.open("/portal/")
 	b.run("reaching sign-in", chromedp.WaitVisible(chromedp.Search(`//h1[normalize-space()="Sign in"]`)))
+	b.shot("signin")
 	b.fill("Application (client) ID", in.ClientID)
 	b.fill("Client secret", "not-the-secret")
 	b.click("Sign in")
@@ -89,6 +90,7 @@ func TestPortalBasics(t *testing.T) {
 	b.click("Register")
 	b.waitText("Registering Microsoft.ContainerService/AKSPrivateLinkPreview")
 	b.waitRow("features", "Microsoft.ContainerService/AKSPrivateLinkPreview Registered")
+	b.shot("preview-features")
 	if out := in.mustAksbox("feature", "show", "--name", "AKSPrivateLinkPreview", "--namespace", "Microsoft.ContainerService",
 		"--query", "properties.state", "-o", "tsv"); strings.TrimSpace(out) != "Registered" {
 		t.Fatalf("feature state after the portal registered it: %q", out)
@@ -182,7 +184,9 @@ func TestPortalSeedSteps(t *testing.T) {
 
 	b := newBrowser(t, in)
 	b.signInWithLink()
+	b.shot("home")
 	b.click("MC_aks_private_westus2")
+	b.shot("node-resource-group")
 	b.click(zone)
 	b.click("Virtual network links")
 	if rows := b.rows("links"); len(rows) != 1 || !strings.Contains(rows[0], "Completed cluster-vnet") {
@@ -193,6 +197,7 @@ func TestPortalSeedSteps(t *testing.T) {
 	b.click("OK")
 	b.waitText("Creating virtual network link jump-link: Succeeded")
 	b.waitRow("links", "jump-link Completed jump-vnet Disabled Succeeded")
+	b.shot("zone-links")
 
 	waitForOutput(t, func() (string, error) { return sshRun(keyPath, jumpIP, kubectl, kc) }, " Ready ", 2)
 	link, err := l.dns.NewVirtualNetworkLinksClient().Get(l.ctx, "MC_aks_private_westus2", zone, "jump-link", nil)
@@ -207,6 +212,7 @@ func TestPortalSeedSteps(t *testing.T) {
 			t.Fatalf("the cluster's overview lacks %q:\n%s", want, b.text())
 		}
 	}
+	b.shot("cluster-overview")
 	b.click("Node pools")
 	b.waitRow("nodepools", "nodepool1 System 2")
 }
@@ -251,6 +257,7 @@ func TestPortalCreateAndTopology(t *testing.T) {
 	b.fill("Kubernetes service address range", "10.1.0.0/16")
 	b.fill("Kubernetes DNS service IP address", "10.9.0.10")
 	b.fill("SSH public key (for the nodes' admin user azureuser)", authorized)
+	b.shot("create-cluster")
 	b.click("Review + create")
 	b.waitText("DNS service IP address 10.9.0.10 is not within the service CIDR 10.1.0.0/16")
 	// Then ARM's: the service range overlaps the VNet, which only ARM knows.
@@ -259,6 +266,7 @@ func TestPortalCreateAndTopology(t *testing.T) {
 	b.waitText("Review + create")
 	b.click("Create")
 	b.waitText("ServiceCidrOverlapExistingSubnetsCidr")
+	b.shot("create-cluster-refused")
 	if _, err := l.aks.NewManagedClustersClient().Get(l.ctx, "aks", "wiz", nil); respCode(err) != "ResourceNotFound" {
 		t.Fatalf("a cluster ARM refused exists: %v", err)
 	}
@@ -327,6 +335,19 @@ func TestPortalCreateAndTopology(t *testing.T) {
 	if hops := evaluate[int](b, "counting highlighted hops", `document.querySelectorAll("svg .hop").length`); hops == 0 {
 		t.Fatal("the connectivity check's hops are not drawn on the picture")
 	}
+	b.shot("topology")
+
+	// The VNet's connected devices and the VM's run command.
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Network/virtualNetworks/jump-vnet"))
+	b.click("Connected devices")
+	b.waitRow("devices", "jump Virtual machine 10.3.1.4 default jumpVMNic")
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Compute/virtualMachines/jump"))
+	b.click("Run command")
+	b.fill("Command", "hostname; id -un")
+	b.click("Run")
+	if out := evaluate[string](b, "reading the output", `document.querySelector("#command-output").textContent`); !strings.Contains(out, "jump\nroot") {
+		t.Fatalf("the VM's run command output:\n%s", out)
+	}
 
 	// The cluster's run command and node pool scale.
 	cluster := portalPath(deref(mc.ID))
@@ -337,6 +358,7 @@ func TestPortalCreateAndTopology(t *testing.T) {
 	if out := evaluate[string](b, "reading the output", `document.querySelector("#command-output").textContent`); strings.Count(out, " Ready ") != 2 {
 		t.Fatalf("run command output:\n%s", out)
 	}
+	b.shot("run-command")
 	b.click("Node pools")
 	b.fill("Node count of nodepool1", "3")
 	b.click("Scale")
