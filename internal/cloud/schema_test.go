@@ -76,6 +76,8 @@ var withoutSchema = map[string]bool{
 	"Microsoft.Resources/resourceGroups": true, "Microsoft.Resources/subscriptions": true,
 	"Microsoft.Resources/tenants": true, "Microsoft.Resources/subscriptions/locations": true,
 	"Microsoft.Resources/operationresults": true, "Microsoft.Resources/providers": true,
+	// Every record set of a zone: a list, which takes no body.
+	"Microsoft.Network/privateDnsZones/all": true,
 }
 
 // newerThanSchemas are the api-versions served that are newer than every

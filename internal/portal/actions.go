@@ -51,8 +51,7 @@ func (p *Portal) act(rq *request) {
 	if err != nil {
 		ae, ok := err.(*armError)
 		if !ok {
-			rq.fail(err)
-			return
+			ae = &armError{Status: http.StatusInternalServerError, Code: "PortalError", Message: err.Error()}
 		}
 		// Show the form again, as it was filled, with ARM's answer.
 		q := url.Values{}
@@ -185,6 +184,9 @@ func addLink(rq *request, zone resID) (string, error) {
 	return "links", rq.write("Creating virtual network link "+name, portalURL(zone.String())+"?view=links", http.MethodPut, link.String(), v, body)
 }
 
+// recordName is what a private DNS record set may be named.
+var recordName = regexp.MustCompile(`^(@|(\*\.)?[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*|\*)$`)
+
 func addRecord(rq *request, zone resID) (string, error) {
 	name := strings.TrimSpace(rq.r.PostFormValue("recordName"))
 	ttl, err := strconv.Atoi(strings.TrimSpace(prefill(rq.r.PostForm, "ttl", "3600")))
@@ -200,6 +202,8 @@ func addRecord(rq *request, zone resID) (string, error) {
 	switch {
 	case name == "":
 		return "", invalid("Name is required: the record set's name relative to the zone, or @ for the apex.")
+	case !recordName.MatchString(name):
+		return "", invalid("The record set name '%s' is not valid: use letters, digits, '-', '_' and '.' (labels of at most 63), '*' as the first label, or @ for the apex.", name)
 	case len(recs) == 0:
 		return "", invalid("IP address is required: one IPv4 address, or several separated by commas.")
 	}

@@ -27,8 +27,14 @@ func TestPortalBasics(t *testing.T) {
 	b.fill("Client secret", "not-the-secret")
 	b.click("Sign in")
 	b.waitText("InvalidClientSecret")
-	b.fill("Client secret", in.Secret)
-	b.click("Sign in")
+	// The keyboard alone: type the ID, Tab to the secret, Enter submits.
+	b.run("focusing the ID", chromedp.Focus(chromedp.CSS(b.field("Application (client) ID"))))
+	evaluate[bool](b, "clearing the ID", `(document.activeElement.value = "", true)`)
+	b.run("typing with the keyboard", chromedp.KeyEvent(in.ClientID), chromedp.KeyEvent("\t"))
+	if id := evaluate[string](b, "reading the focus", `document.activeElement.id`); id != "clientSecret" {
+		t.Fatalf("Tab from the ID went to %q, not the secret", id)
+	}
+	b.run("typing the secret", chromedp.KeyEvent(in.Secret+"\r"))
 	b.waitText("Resource groups")
 
 	// A resource group from the subscription's form.
@@ -70,7 +76,47 @@ func TestPortalBasics(t *testing.T) {
 		t.Fatalf("the tag the portal wrote: %q", out)
 	}
 
+	// A private DNS zone's A records: add, edit, delete; then the zone is
+	// deleted from the group's list.
+	in.mustAksbox("network", "private-dns", "zone", "create", "-g", "portal-rg", "-n", "corp.example")
+	zone := "/portal/r/subscriptions/" + in.Sub + "/resourceGroups/portal-rg/providers/Microsoft.Network/privateDnsZones/corp.example"
+	b.open(zone + "?view=recordsets")
+	b.fill("Name", "web")
+	b.fill("IP address", "10.9.0.5")
+	b.click("OK")
+	b.waitRow("recordsets", "web A 3600 10.9.0.5")
+	b.fill("Name", "web")
+	b.fill("TTL (seconds)", "60")
+	b.fill("IP address", "10.9.0.6, 10.9.0.7")
+	b.click("OK")
+	b.waitRow("recordsets", "web A 60 10.9.0.6, 10.9.0.7")
+	if out := in.mustAksbox("network", "private-dns", "record-set", "a", "show", "-g", "portal-rg", "-z", "corp.example", "-n", "web",
+		"--query", "aRecords[].ipv4Address", "-o", "tsv"); strings.Join(strings.Fields(out), " ") != "10.9.0.6 10.9.0.7" {
+		t.Fatalf("the record set the portal wrote: %q", out)
+	}
+	b.fill("Name", "bad name!")
+	b.fill("IP address", "10.9.0.8")
+	b.click("OK")
+	b.waitText("bad name!")
+	if v := evaluate[string](b, "reading the kept name", `document.querySelector("#recordName").value`); v != "bad name!" {
+		t.Fatalf("the refused form lost the name: %q", v)
+	}
+	b.click("Delete")
+	b.waitText("Deleting web: Succeeded")
+	for _, r := range b.rows("recordsets") {
+		if strings.HasPrefix(r, "web ") {
+			t.Fatalf("the deleted record set is listed: %q", r)
+		}
+	}
+	b.open("/portal/r/subscriptions/" + in.Sub + "/resourceGroups/portal-rg")
+	b.run("deleting the zone", chromedp.Click(chromedp.CSS(`button[aria-label="Delete corp.example"]`), chromedp.NodeVisible))
+	b.waitText("Deleting corp.example: Succeeded")
+	if out, _, code := in.aksbox("network", "private-dns", "zone", "show", "-g", "portal-rg", "-n", "corp.example"); code == 0 {
+		t.Fatalf("the zone the portal deleted is there:\n%s", out)
+	}
+
 	// A form without the session's CSRF token changes nothing.
+	b.open("/portal/r/subscriptions/" + in.Sub + "/resourceGroups/portal-rg?view=tags")
 	b.fill("New tag name", "forged")
 	b.fill("New tag value", "yes")
 	evaluate[bool](b, "forging the form", `document.querySelectorAll('input[name="csrf"]').forEach(i => i.value = "forged"), true`)
@@ -336,6 +382,16 @@ func TestPortalCreateAndTopology(t *testing.T) {
 		t.Fatal("the connectivity check's hops are not drawn on the picture")
 	}
 	b.shot("topology")
+
+	// The jump box stopped and started from its Overview.
+	vm := portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Compute/virtualMachines/jump")
+	b.open(vm)
+	b.click("Stop")
+	b.waitText("Stopping jump: Succeeded")
+	b.waitText("VM stopped")
+	b.click("Start")
+	b.waitText("Starting jump: Succeeded")
+	b.waitText("VM running")
 
 	// The VNet's connected devices and the VM's run command.
 	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Network/virtualNetworks/jump-vnet"))

@@ -114,9 +114,15 @@ type SubRef struct {
 
 // Catalog is the part of Microsoft.Network served by this provider, as the
 // provider catalog lists it.
+// Record set types are listed one by one (privateDnsZones/A, ...) and as
+// privateDnsZones/all, as Azure lists them.
 func Catalog() arm.Namespace {
-	return arm.Namespace{Name: Namespace, Types: []arm.ResourceType{
+	types := []arm.ResourceType{
 		{Name: "privateDnsZones", APIVersions: APIVersions},
 		{Name: "privateDnsZones/virtualNetworkLinks", APIVersions: APIVersions},
-	}}
+	}
+	for _, t := range append(append([]string(nil), RecordTypes...), "all") {
+		types = append(types, arm.ResourceType{Name: "privateDnsZones/" + t, APIVersions: APIVersions})
+	}
+	return arm.Namespace{Name: Namespace, Types: types}
 }
