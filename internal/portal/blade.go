@@ -122,6 +122,9 @@ func (rq *request) showBlade(id resID, problem *armError) {
 			return
 		}
 	}
+	if id.NS != "" {
+		rq.ss.visited(b.Name+" ("+b.Type+")", portalURL(b.IDStr))
+	}
 	status := http.StatusOK
 	if problem != nil {
 		status = problem.Status

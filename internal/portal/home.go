@@ -10,6 +10,7 @@ import (
 type homeView struct {
 	Subs   []row
 	Groups []row
+	Recent []crumb
 }
 
 func (p *Portal) home(rq *request) {
@@ -19,7 +20,7 @@ func (p *Portal) home(rq *request) {
 		rq.fail(err)
 		return
 	}
-	v := &homeView{}
+	v := &homeView{Recent: rq.ss.recentResources()}
 	for _, s := range subs {
 		id := digStr(s, "subscriptionId")
 		v.Subs = append(v.Subs, row{Name: digStr(s, "displayName"), ID: id, State: digStr(s, "state"), Href: portalURL("subscriptions/" + id)})

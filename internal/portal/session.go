@@ -26,6 +26,7 @@ type session struct {
 	token    string
 	tokenExp time.Time
 	notes    []*notification
+	recent   []crumb                // resources opened, newest first
 	runs     map[string]runResult   // last run command per cluster
 	checks   map[string]checkResult // last connectivity check per topology
 }
@@ -135,4 +136,23 @@ func (ss *session) checkCSRF(r *http.Request) bool {
 func setCookie(w http.ResponseWriter, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: value, Path: "/portal/", MaxAge: maxAge,
 		HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+}
+
+// visited puts a resource at the head of the session's recent resources.
+func (ss *session) visited(label, href string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	out := []crumb{{Label: label, Href: href}}
+	for _, c := range ss.recent {
+		if c.Href != href && len(out) < 10 {
+			out = append(out, c)
+		}
+	}
+	ss.recent = out
+}
+
+func (ss *session) recentResources() []crumb {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	return append([]crumb(nil), ss.recent...)
 }

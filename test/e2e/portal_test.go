@@ -415,6 +415,19 @@ func TestPortalCreateAndTopology(t *testing.T) {
 		t.Fatalf("run command output:\n%s", out)
 	}
 	b.shot("run-command")
+	// Stop and start from the Overview.
+	b.open(cluster)
+	b.click("Stop")
+	b.waitText("Stopping wiz: Succeeded")
+	b.waitText("Status\nStopped")
+	b.click("Start")
+	b.waitText("Starting wiz: Succeeded")
+	b.waitText("Status\nRunning")
+	b.open("/portal/")
+	if !strings.Contains(b.text(), "Recent resources\nwiz (Microsoft.ContainerService/managedClusters)") {
+		t.Fatalf("Home does not list the cluster first among recent resources:\n%s", b.text())
+	}
+	b.open(cluster)
 	b.click("Node pools")
 	b.fill("Node count of nodepool1", "3")
 	b.click("Scale")
