@@ -39,11 +39,11 @@ var menus = map[string][]menuItem{
 	"microsoft.containerservice/managedclusters": {{"overview", "Overview"}, {"nodepools", "Node pools"},
 		{"networking", "Networking"}, {"topology", "Topology"}, {"runcommand", "Run command"}, {"connect", "Connect"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
-	"microsoft.network/virtualnetworks": {{"overview", "Overview"}, {"subnets", "Subnets"}, {"peerings", "Peerings"},
+	"microsoft.network/virtualnetworks": {{"overview", "Overview"}, {"addressspace", "Address space"}, {"subnets", "Subnets"}, {"peerings", "Peerings"},
 		{"dns", "DNS servers"}, {"devices", "Connected devices"}, {"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 	"microsoft.compute/virtualmachines": {{"overview", "Overview"}, {"connect", "Connect"}, {"runcommand", "Run command"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
-	"microsoft.network/privateendpoints": {{"overview", "Overview"}, {"dnsconfig", "DNS configuration"},
+	"microsoft.network/privateendpoints": {{"overview", "Overview"}, {"dnsconfig", "DNS configuration"}, {"nic", "Network interface"},
 		{"properties", "Properties"}, {"json", "JSON view"}, {"tags", "Tags"}},
 }
 

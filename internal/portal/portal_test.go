@@ -2,6 +2,7 @@ package portal
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -107,7 +108,7 @@ func TestTemplatesParse(t *testing.T) {
 // document or has a filler that reads what it shows.
 func TestEveryViewIsServed(t *testing.T) {
 	documentOnly := map[string]bool{"overview": true, "properties": true, "json": true, "tags": true,
-		"networking": true, "subnets": true, "dns": true, "dnsconfig": true}
+		"networking": true, "subnets": true, "dns": true, "dnsconfig": true, "addressspace": true, "nic": true}
 	for typ, menu := range menus {
 		for _, m := range menu {
 			if documentOnly[m.Key] || (m.Key == "connect" && typ == "microsoft.containerservice/managedclusters") {
@@ -124,5 +125,14 @@ func TestEveryViewIsServed(t *testing.T) {
 				t.Errorf("%s: the view %q has no filler in views", typ, v)
 			}
 		}
+	}
+}
+
+func TestSessionCookieFlags(t *testing.T) {
+	w := httptest.NewRecorder()
+	setCookie(w, "id", 0)
+	c := w.Result().Cookies()
+	if len(c) != 1 || !c[0].HttpOnly || !c[0].Secure || c[0].SameSite != http.SameSiteStrictMode || c[0].Path != "/portal/" {
+		t.Fatalf("session cookie %+v", c)
 	}
 }

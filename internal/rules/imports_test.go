@@ -63,21 +63,28 @@ func TestOnlyKubeImportsKubernetes(t *testing.T) {
 // The command line reaches the cloud over HTTPS only: neither it nor
 // anything it links is the cloud, a provider, the fabric or Kubernetes.
 func TestCLILinksNoCloud(t *testing.T) {
-	banned := []string{"/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store"}
+	linksNone(t, "/internal/cli", "it must talk to the cloud over HTTPS only",
+		"/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store")
+}
+
+// linksNone fails when the package pkg links a package of the module under
+// one of the banned paths.
+func linksNone(t *testing.T, pkg, why string, banned ...string) {
+	t.Helper()
 	for _, p := range packages(t) {
-		if p.ImportPath != module+"/internal/cli" {
+		if p.ImportPath != module+pkg {
 			continue
 		}
 		for _, dep := range p.Deps {
 			for _, b := range banned {
 				if strings.HasPrefix(dep, module+b) {
-					t.Errorf("internal/cli links %s; it must talk to the cloud over HTTPS only", dep)
+					t.Errorf("%s links %s; %s", pkg, dep, why)
 				}
 			}
 		}
 		return
 	}
-	t.Fatal("internal/cli not found")
+	t.Fatalf("%s not found", pkg)
 }
 
 // Every package has a doc comment that says what it is (packages of tests
@@ -94,19 +101,6 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 // resources only through the ARM handler it is given, never the store, the
 // providers or the fabric.
 func TestPortalLinksNoProvider(t *testing.T) {
-	banned := []string{"/internal/arm", "/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store"}
-	for _, p := range packages(t) {
-		if p.ImportPath != module+"/internal/portal" {
-			continue
-		}
-		for _, dep := range p.Deps {
-			for _, b := range banned {
-				if strings.HasPrefix(dep, module+b) {
-					t.Errorf("internal/portal links %s; it must reach resources through the ARM API only", dep)
-				}
-			}
-		}
-		return
-	}
-	t.Fatal("internal/portal not found")
+	linksNone(t, "/internal/portal", "it must reach resources through the ARM API only",
+		"/internal/arm", "/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store")
 }

@@ -52,6 +52,9 @@ func newBrowser(t *testing.T, in *instanceT) *browser {
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-features", "MediaRouter,DialMediaRouteProvider,OptimizationHints,Translate"),
 		chromedp.Flag("no-proxy-server", true),
+		// No name resolves: the browser can reach only the loopback
+		// addresses the tests give it, never a resolver or the internet.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 		chromedp.Flag("ignore-certificate-errors-spki-list", base64.StdEncoding.EncodeToString(spki[:])),
 		chromedp.WindowSize(1400, 1000),
 	}

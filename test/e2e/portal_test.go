@@ -261,6 +261,24 @@ func TestPortalSeedSteps(t *testing.T) {
 	b.shot("cluster-overview")
 	b.click("Node pools")
 	b.waitRow("nodepools", "nodepool1 System 2")
+
+	// The endpoint's network interface and the VNet's address space.
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/MC_aks_private_westus2/providers/Microsoft.Network/privateEndpoints/kube-apiserver"))
+	b.click("Network interface")
+	if !strings.Contains(b.text(), "/networkInterfaces/") {
+		t.Fatalf("the endpoint's Network interface view:\n%s", b.text())
+	}
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/aks/providers/Microsoft.Network/virtualNetworks/jump-vnet"))
+	b.click("Address space")
+	b.waitRow("address-space", "10.3.0.0/16")
+
+	// Deleting the link from the portal takes the name away again.
+	b.open(portalPath("/subscriptions/" + in.Sub + "/resourceGroups/MC_aks_private_westus2/providers/Microsoft.Network/privateDnsZones/" + zone + "?view=links"))
+	b.run("deleting the link", chromedp.Click(chromedp.CSS(`button[aria-label="Delete link jump-link"]`), chromedp.NodeVisible))
+	b.waitText("Deleting jump-link: Succeeded")
+	waitForOutput(t, func() (string, error) {
+		return sshRun(keyPath, jumpIP, "getent hosts "+fqdn+" || echo unresolved", "")
+	}, "unresolved", 1)
 }
 
 // portalPath is the portal's page of an ARM resource ID.
