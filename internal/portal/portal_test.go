@@ -80,6 +80,10 @@ func TestSessionsEndWhenIdle(t *testing.T) {
 		t.Fatal("a request did not keep the session alive")
 	}
 	now = now.Add(61 * time.Second)
+	other := s.start("app", "aksbox") // starting one drops those idle too long
+	if len(s.byID) != 1 || s.byID[other.id] != other {
+		t.Fatalf("%d sessions kept after the others went idle", len(s.byID))
+	}
 	if s.of(req()) != nil {
 		t.Fatal("an idle session lived on")
 	}

@@ -64,7 +64,13 @@ func randomToken() string {
 func (s *sessions) start(clientID, name string) *session {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ss := &session{id: randomToken(), csrf: randomToken(), clientID: clientID, name: name, lastSeen: s.now()}
+	now := s.now()
+	for id, old := range s.byID { // sessions nobody came back to
+		if now.Sub(old.lastSeen) > s.idle {
+			delete(s.byID, id)
+		}
+	}
+	ss := &session{id: randomToken(), csrf: randomToken(), clientID: clientID, name: name, lastSeen: now}
 	s.byID[ss.id] = ss
 	return ss
 }
