@@ -201,6 +201,7 @@ func (q *quickstart) run() error {
 		"           aksbox ssh vm -g %s -n jumpbox -- kubectl get pods -A\n"+
 		"           aksbox aks command invoke -g %s -n %s --command \"kubectl get nodes\"\n"+
 		"           aksbox network private-dns record-set a list -g %s -z %s -o table\n"+
+		"Portal:    aksbox portal   (a one-time sign-in link; the group's Topology draws all of this)\n"+
 		"Real az:   eval \"$(aksbox env)\" && az login --service-principal -u \"$AZURE_CLIENT_ID\" -p \"$AZURE_CLIENT_SECRET\" --tenant \"$AZURE_TENANT_ID\"\n"+
 		"Clean up:  aksbox quickstart --cleanup   (and 'aksbox down' to stop the cloud)\n",
 		time.Since(total).Round(time.Millisecond), quickstartGroup, qsCluster, f.fqdn, f.endpoint, f.nodeGroup, f.zone, qsCluster,

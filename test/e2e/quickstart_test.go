@@ -36,6 +36,7 @@ func TestQuickstart(t *testing.T) {
 		"$ ip route show match 10.1.1.",
 		"no route from the host to 10.1.1.",
 		"aksbox quickstart --cleanup",
+		"Portal:    aksbox portal",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("quickstart output lacks %q:\n%s", want, out)
