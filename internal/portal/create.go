@@ -16,16 +16,12 @@ func (rq *request) waitDone(what string, a *armAnswer) error {
 		return nil
 	}
 	for i := 0; i < 600; i++ {
-		st, err := rq.arm.get(async, "")
-		if err != nil {
-			return err
+		done, err := rq.operationEnded(async)
+		if ae, ok := err.(*armError); ok {
+			ae.Message = what + " failed: " + ae.Message
 		}
-		switch digStr(st, "status") {
-		case "Succeeded":
-			return nil
-		case "Failed", "Canceled":
-			return &armError{Status: http.StatusConflict, Code: firstNonEmpty(digStr(st, "error", "code"), "OperationFailed"),
-				Message: fmt.Sprintf("%s failed: %s", what, digStr(st, "error", "message"))}
+		if done || err != nil {
+			return err
 		}
 		select {
 		case <-rq.r.Context().Done():

@@ -74,16 +74,12 @@ func (rq *request) refreshNotes() {
 		status, msg := "InProgress", ""
 		switch {
 		case n.async != "":
-			a, err := rq.arm.call(http.MethodGet, n.async, "", nil)
-			if err != nil {
+			done, err := rq.operationEnded(n.async)
+			switch {
+			case err != nil:
 				status, msg = "Failed", err.Error()
-				break
-			}
-			switch s := digStr(a.Body, "status"); s {
-			case "Succeeded":
-				status = s
-			case "Failed", "Canceled":
-				status, msg = "Failed", digStr(a.Body, "error", "code")+": "+digStr(a.Body, "error", "message")
+			case done:
+				status = "Succeeded"
 			}
 		case n.location != "":
 			a, err := rq.arm.call(http.MethodGet, n.location, "", nil)
@@ -117,4 +113,21 @@ func (p *Portal) notifications(rq *request) {
 	rq.refreshNotes()
 	rq.w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(rq.w).Encode(rq.ss.noteViews())
+}
+
+// operationEnded reads an operation status document: whether it ended
+// well, or the operation's failure as an *armError.
+func (rq *request) operationEnded(async string) (bool, error) {
+	st, err := rq.arm.get(async, "")
+	if err != nil {
+		return false, err
+	}
+	switch digStr(st, "status") {
+	case "Succeeded":
+		return true, nil
+	case "Failed", "Canceled":
+		return false, &armError{Status: http.StatusConflict, Code: firstNonEmpty(digStr(st, "error", "code"), "OperationFailed"),
+			Message: digStr(st, "error", "message")}
+	}
+	return false, nil
 }

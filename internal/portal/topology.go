@@ -80,7 +80,13 @@ func (rq *request) gatherTopology(sub string, groups []string, only func(typ, id
 	for _, v := range append([]*topoVNet(nil), t.VNets...) {
 		for _, p := range v.Peerings {
 			if t.vnetByID[strings.ToLower(p.Remote)] == nil {
-				_ = t.addVNet(rq, p.Remote, true) // one the user cannot read stays a line's end
+				// One the principal cannot read stays a line's loose end;
+				// any other failure is the page's.
+				if err := t.addVNet(rq, p.Remote, true); err != nil {
+					if _, refused := err.(*armError); !refused {
+						return nil, err
+					}
+				}
 			}
 		}
 	}
