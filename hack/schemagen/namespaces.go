@@ -31,3 +31,7 @@ func identity(apiVersion, module string, id any) set {
 func compute(apiVersion, module string, vm any) set {
 	return set{"Microsoft.Compute", apiVersion, sdk + "compute/" + module, map[string]any{"virtualMachines": vm}}
 }
+
+func containerRegistry(apiVersion, module string, registry any) set {
+	return set{"Microsoft.ContainerRegistry", apiVersion, sdk + "containerregistry/" + module, map[string]any{"registries": registry}}
+}

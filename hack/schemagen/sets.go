@@ -8,6 +8,7 @@ import (
 	cmp5 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v5"
 	cmp6 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v6"
 	cmp7 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v7"
+	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerregistry/armcontainerregistry"
 	aks1 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice"
 	aks2 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v2"
 	aks4 "github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerservice/armcontainerservice/v4"
@@ -54,6 +55,7 @@ func sets() []set {
 		privateDNS("2024-06-01", "armprivatedns@v1.3.0", armprivatedns.PrivateZone{}, armprivatedns.VirtualNetworkLink{}, armprivatedns.RecordSet{}),
 		resolver("2025-05-01", "armdnsresolver@v1.3.0", map[string]any{"dnsResolvers": armdnsresolver.DNSResolver{}, "dnsResolvers/inboundEndpoints": armdnsresolver.InboundEndpoint{}, "dnsResolvers/outboundEndpoints": armdnsresolver.OutboundEndpoint{}, "dnsForwardingRulesets": armdnsresolver.DNSForwardingRuleset{}, "dnsForwardingRulesets/forwardingRules": armdnsresolver.ForwardingRule{}, "dnsForwardingRulesets/virtualNetworkLinks": armdnsresolver.VirtualNetworkLink{}}),
 		identity("2024-11-30", "armmsi@v1.3.0", armmsi.Identity{}),
+		containerRegistry("2023-07-01", "armcontainerregistry@v1.2.0", armcontainerregistry.Registry{}),
 
 		compute("2022-03-01", "armcompute/v3@v3.0.0", cmp3.VirtualMachine{}),
 		compute("2022-11-01", "armcompute/v4@v4.2.0", cmp4.VirtualMachine{}),

@@ -104,7 +104,7 @@ func NewRoot(a *App) *cobra.Command {
 
 	root.AddCommand(serveCmd(a), upCmd(a), downCmd(a), statusCmd(a), envCmd(a),
 		loginCmd(a), accountCmd(a), groupCmd(a), featureCmd(a), providerCmd(a), extensionCmd(a), versionCmd(a), quickstartCmd(a))
-	root.AddCommand(networkCmd(a), vmCmd(a), aksCmd(a), identityCmd(a), roleCmd(a), dnsResolverCmd(a), sshCmd(a), portalCmd(a), referenceCmd(a))
+	root.AddCommand(networkCmd(a), vmCmd(a), aksCmd(a), acrCmd(a), identityCmd(a), roleCmd(a), dnsResolverCmd(a), sshCmd(a), portalCmd(a), referenceCmd(a))
 	return root
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/networkwatcher"
 	"github.com/aksbox/aksbox/internal/providers/privatedns"
 	"github.com/aksbox/aksbox/internal/providers/resources"
+	"github.com/aksbox/aksbox/internal/registry"
 	"github.com/aksbox/aksbox/internal/sandbox"
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -82,7 +83,8 @@ func Run(ctx context.Context, o Options) error {
 	}
 	serving, err := pki.LoadOrIssue(o.Dir.PKIDir(), "server", ca, pki.LeafSpec{
 		CommonName: "aksbox", Usage: pki.UsageServer,
-		DNSNames: []string{"localhost"}, IPAddresses: servingIPs(host),
+		// *.azurecr.io: the registries' public endpoint (see package registry).
+		DNSNames: []string{"localhost", "*" + registry.Domain}, IPAddresses: servingIPs(host),
 	})
 	if err != nil {
 		return fmt.Errorf("issuing the serving certificate: %w", err)
@@ -129,7 +131,7 @@ func Run(ctx context.Context, o Options) error {
 		defer g.(*sshGateway).Close()
 		gw = g
 	}
-	closeProviders, err := assemble(ctx, front, st, ops, dir, fab, gw, runner{self: self, vms: vms}, o, log)
+	closeProviders, registries, err := assemble(ctx, front, st, ops, issuer, fab, gw, runner{self: self, vms: vms}, o, log)
 	if closeProviders != nil {
 		defer closeProviders()
 	}
@@ -138,7 +140,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 
 	srv := &http.Server{
-		Handler:           front,
+		Handler:           byHost(front, registries.Public()),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 30 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
@@ -186,7 +188,8 @@ func servingIPs(host string) []net.IP {
 // specific routes before generic ones.
 // The returned func stops what the providers run (control planes, node
 // agents).
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, dir *identity.Directory, fab Fabric, gw compute.Gateway, run runner, o Options, log *slog.Logger) (func(), error) {
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, issuer *identity.Issuer, fab Fabric, gw compute.Gateway, run runner, o Options, log *slog.Logger) (func(), *registry.Server, error) {
+	dir := issuer.Directory()
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
 	rec.CacheReads(ctx, log)
@@ -235,12 +238,17 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	}, authz.Holds)
 	aks.Routes(front, deps)
 	aks.UsePrivateLink(netp)
+	acr, registries, err := newContainerRegistry(rec, issuer, authz, o, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	acr.Routes(front, deps)
 	closeAll := aks.Close
 	// The kinds that make things real, each provider's in its own order,
 	// providers in the order they depend on each other: resumed in this
 	// order on start, undone in reverse when their group is deleted.
 	var realized []*arm.Kind
-	for _, p := range []interface{ Realized() []*arm.Kind }{netp, dnsr, comp, aks} {
+	for _, p := range []interface{ Realized() []*arm.Kind }{netp, dnsr, comp, aks, acr} {
 		realized = append(realized, p.Realized()...)
 	}
 	for i := len(realized) - 1; i >= 0; i-- {
@@ -249,14 +257,14 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 
 	unknownProviderRoutes(front, cat, res, authz)
 	if err := res.Resume(ctx); err != nil {
-		return closeAll, err
+		return closeAll, registries, err
 	}
 	for _, k := range realized {
 		if err := k.Resume(ctx); err != nil {
-			return closeAll, err
+			return closeAll, registries, err
 		}
 	}
-	return closeAll, ops.Sweep(ctx)
+	return closeAll, registries, ops.Sweep(ctx)
 }
 
 // authenticator adapts the identity issuer to the front door.

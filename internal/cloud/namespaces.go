@@ -7,6 +7,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/containerregistry"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/aksbox/aksbox/internal/providers/managedidentity"
 	"github.com/aksbox/aksbox/internal/providers/network"
@@ -21,7 +22,7 @@ import (
 func addPlannedNamespaces(cat *arm.Catalog) {
 	for _, ns := range []arm.Namespace{
 		containerservice.Catalog(), network.Catalog(), privatedns.Catalog(), networkwatcher.Catalog(network.APIVersions),
-		compute.Catalog(), managedidentity.Catalog(), authorization.Catalog(),
+		compute.Catalog(), managedidentity.Catalog(), authorization.Catalog(), containerregistry.Catalog(),
 	} {
 		cat.Add(ns)
 	}

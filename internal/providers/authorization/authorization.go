@@ -25,6 +25,8 @@ var builtIn = map[string]string{
 	"Network Contributor":          "4d97b98b-1d4f-4787-a291-c67834d212e7",
 	"Private DNS Zone Contributor": "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
 	"Managed Identity Operator":    "f1a07417-d97a-45cb-824c-7a7467783830",
+	"AcrPull":                      "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+	"AcrPush":                      "8311e382-0749-4cb8-b61a-304f252e45ec",
 }
 
 var path = regexp.MustCompile(`(?i)^(/subscriptions/[^/]+(?:/.*?)?)/providers/Microsoft\.Authorization/(roleAssignments|roleDefinitions)(?:/([^/]+))?$`)

@@ -1,0 +1,59 @@
+package cloud
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/identity"
+	"github.com/aksbox/aksbox/internal/providers/authorization"
+	"github.com/aksbox/aksbox/internal/providers/containerregistry"
+	"github.com/aksbox/aksbox/internal/registry"
+)
+
+// newContainerRegistry makes the registries' provider and their data
+// plane, whose storage is under the state directory's registries/.
+func newContainerRegistry(rec *arm.Records, issuer *identity.Issuer, authz *authorization.Provider, o Options, log *slog.Logger) (*containerregistry.Provider, *registry.Server, error) {
+	var acr *containerregistry.Provider
+	dir := issuer.Directory()
+	verify := func(ctx context.Context, token string) (string, error) {
+		r, _ := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		c, err := issuer.Authenticate(r)
+		if err != nil {
+			return "", err
+		}
+		return c.ObjectID, nil
+	}
+	data, err := registry.New(o.Dir.Path("registries"), lookup{&acr}, verify, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	acr = containerregistry.New(rec, data, log)
+	acr.UseAccess(containerregistry.Access{OwnsSubscription: dir.HasAccess, Holds: authz.Holds})
+	return acr, data, nil
+}
+
+// lookup lets the data plane reach the provider made after it.
+type lookup struct{ p **containerregistry.Provider }
+
+func (l lookup) Lookup(ctx context.Context, name string) (registry.Info, bool, error) {
+	return (*l.p).Lookup(ctx, name)
+}
+
+func (l lookup) Access(ctx context.Context, principal string, info registry.Info) (bool, bool, error) {
+	return (*l.p).Access(ctx, principal, info)
+}
+
+// byHost sends requests for a registry's host name to the registries'
+// public endpoint, the rest to the front door.
+func byHost(front, registries http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if registry.Handles(r.Host) {
+			registries.ServeHTTP(w, r)
+			return
+		}
+		front.ServeHTTP(w, r)
+	})
+}
