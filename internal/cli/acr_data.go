@@ -184,7 +184,11 @@ func acrLoginCmd(a *App) *cobra.Command {
 				a.Warn("You can perform manual login using the provided access token below, for example: 'docker login loginServer -u %s -p accessToken'", zeroUser)
 				return a.Print(map[string]string{"accessToken": s.refresh, "loginServer": s.login}, nil)
 			}
-			path, err := saveDockerAuth(s.login, zeroUser, s.refresh)
+			servers := []string{s.login}
+			if u, err := url.Parse(c.Endpoint); err == nil && u.Port() != "" && u.Port() != "443" {
+				servers = append(servers, s.login+":"+u.Port()) // the name a hosts-file line reaches
+			}
+			path, err := saveDockerAuth(servers, zeroUser, s.refresh)
 			if err != nil {
 				return err
 			}
@@ -199,7 +203,7 @@ func acrLoginCmd(a *App) *cobra.Command {
 // saveDockerAuth records a login in the Docker client configuration
 // ($DOCKER_CONFIG/config.json, else ~/.docker/config.json), which docker,
 // crane, oras and the like read; other entries are kept.
-func saveDockerAuth(server, user, password string) (string, error) {
+func saveDockerAuth(servers []string, user, password string) (string, error) {
 	dir := os.Getenv("DOCKER_CONFIG")
 	if dir == "" {
 		home, err := os.UserHomeDir()
@@ -219,7 +223,9 @@ func saveDockerAuth(server, user, password string) (string, error) {
 	if auths == nil {
 		auths = map[string]any{}
 	}
-	auths[server] = map[string]any{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
+	for _, server := range servers {
+		auths[server] = map[string]any{"auth": base64.StdEncoding.EncodeToString([]byte(user + ":" + password))}
+	}
 	cfg["auths"] = auths
 	b, err := json.MarshalIndent(cfg, "", "\t")
 	if err != nil {

@@ -56,7 +56,7 @@ type env struct {
 	root string
 }
 
-func newEnv(t *testing.T, root string, dir fakeDir) *env {
+func newEnv(t testing.TB, root string, dir fakeDir) *env {
 	s, err := New(root, dir, verify, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
