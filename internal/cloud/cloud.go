@@ -131,7 +131,7 @@ func Run(ctx context.Context, o Options) error {
 		defer g.(*sshGateway).Close()
 		gw = g
 	}
-	closeProviders, registries, err := assemble(ctx, front, st, ops, issuer, fab, gw, runner{self: self, vms: vms}, o, log)
+	closeProviders, registries, err := assemble(ctx, front, st, ops, issuer, fab, gw, runner{self: self, vms: vms}, serving.TLSCertificate(), o, log)
 	if closeProviders != nil {
 		defer closeProviders()
 	}
@@ -188,7 +188,8 @@ func servingIPs(host string) []net.IP {
 // specific routes before generic ones.
 // The returned func stops what the providers run (control planes, node
 // agents).
-func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, issuer *identity.Issuer, fab Fabric, gw compute.Gateway, run runner, o Options, log *slog.Logger) (func(), *registry.Server, error) {
+func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, issuer *identity.Issuer, fab Fabric, gw compute.Gateway, run runner,
+	cert tls.Certificate, o Options, log *slog.Logger) (func(), *registry.Server, error) {
 	dir := issuer.Directory()
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
@@ -238,12 +239,12 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	}, authz.Holds)
 	aks.Routes(front, deps)
 	aks.UsePrivateLink(netp)
-	acr, registries, err := newContainerRegistry(rec, issuer, authz, o, log)
+	acr, registries, err := newContainerRegistry(front, rec, issuer, authz, netp, fab, cert, o, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	acr.Routes(front, deps)
-	closeAll := aks.Close
+	closeAll := func() { registries.Close(); aks.Close() }
 	// The kinds that make things real, each provider's in its own order,
 	// providers in the order they depend on each other: resumed in this
 	// order on start, undone in reverse when their group is deleted.

@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net/http"
 
@@ -9,12 +10,15 @@ import (
 	"github.com/aksbox/aksbox/internal/identity"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/containerregistry"
+	"github.com/aksbox/aksbox/internal/providers/containerservice"
+	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/registry"
 )
 
 // newContainerRegistry makes the registries' provider and their data
 // plane, whose storage is under the state directory's registries/.
-func newContainerRegistry(rec *arm.Records, issuer *identity.Issuer, authz *authorization.Provider, o Options, log *slog.Logger) (*containerregistry.Provider, *registry.Server, error) {
+func newContainerRegistry(front *arm.Server, rec *arm.Records, issuer *identity.Issuer, authz *authorization.Provider, netp *network.Provider,
+	fab Fabric, cert tls.Certificate, o Options, log *slog.Logger) (*containerregistry.Provider, *registry.Server, error) {
 	var acr *containerregistry.Provider
 	dir := issuer.Directory()
 	verify := func(ctx context.Context, token string) (string, error) {
@@ -26,12 +30,15 @@ func newContainerRegistry(rec *arm.Records, issuer *identity.Issuer, authz *auth
 		}
 		return c.ObjectID, nil
 	}
-	data, err := registry.New(o.Dir.Path("registries"), lookup{&acr}, verify, log)
+	data, err := registry.New(o.Dir.Path("registries"), lookup{&acr}, verify, cert, log)
 	if err != nil {
 		return nil, nil, err
 	}
 	acr = containerregistry.New(rec, data, log)
 	acr.UseAccess(containerregistry.Access{OwnsSubscription: dir.HasAccess, Holds: authz.Holds})
+	managed := managedSubscription(dir)
+	acr.UsePrivateLink(netp, front.Client(), fab, containerregistry.Options{
+		ManagedSubscription: managed, PublicDNSGroup: containerservice.PublicDNSGroup(managed)})
 	return acr, data, nil
 }
 

@@ -9,6 +9,8 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -17,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Domain is the DNS suffix of every registry.
@@ -55,12 +58,16 @@ type Server struct {
 	key    []byte
 	log    *slog.Logger
 
-	mu     sync.Mutex
-	stores map[string]*storage
+	tls *tls.Config
+
+	mu      sync.Mutex
+	stores  map[string]*storage
+	private map[string]*http.Server // by storage name
 }
 
-// New opens the data plane whose storage is under root.
-func New(root string, dir Directory, verify Verifier, log *slog.Logger) (*Server, error) {
+// New opens the data plane whose storage is under root; cert serves the
+// private endpoints' side (it names *.azurecr.io).
+func New(root string, dir Directory, verify Verifier, cert tls.Certificate, log *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(root, 0o700); err != nil {
 		return nil, fmt.Errorf("creating registry storage: %w", err)
 	}
@@ -68,7 +75,8 @@ func New(root string, dir Directory, verify Verifier, log *slog.Logger) (*Server
 	if err != nil {
 		return nil, err
 	}
-	return &Server{root: root, dir: dir, verify: verify, key: key, log: log, stores: map[string]*storage{}}, nil
+	return &Server{root: root, dir: dir, verify: verify, key: key, log: log, stores: map[string]*storage{}, private: map[string]*http.Server{},
+		tls: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}}, nil
 }
 
 // Handles tells whether a request's host is a registry's.
@@ -100,12 +108,55 @@ func nameOf(host string) (string, bool) {
 
 // Public is the registries' public endpoint, as the internet reaches it:
 // refused for a registry whose public network access is disabled.
-func (s *Server) Public() http.Handler { return s.handler(true) }
+func (s *Server) Public() http.Handler { return s.handler("") }
 
-// Private is the registries' endpoint as a private endpoint reaches it.
-func (s *Server) Private() http.Handler { return s.handler(false) }
+// ServePrivate serves one registry (by storage name) on ln, a listener in
+// its private network that private endpoints forward to: over TLS, open
+// whatever its public network access, and for that registry only.
+func (s *Server) ServePrivate(uid string, ln net.Listener) error {
+	srv := &http.Server{Handler: s.handler(uid), TLSConfig: s.tls, ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+	s.mu.Lock()
+	old := s.private[uid]
+	s.private[uid] = srv
+	s.mu.Unlock()
+	if old != nil {
+		_ = old.Close()
+	}
+	go func() {
+		if err := srv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("serving a registry's private side", "registry", uid, "err", err)
+		}
+	}()
+	return nil
+}
 
-func (s *Server) handler(public bool) http.Handler {
+// StopPrivate stops serving a registry's private side.
+func (s *Server) StopPrivate(uid string) {
+	s.mu.Lock()
+	srv := s.private[uid]
+	delete(s.private, uid)
+	s.mu.Unlock()
+	if srv != nil {
+		_ = srv.Close()
+	}
+}
+
+// Close stops every private side.
+func (s *Server) Close() {
+	s.mu.Lock()
+	all := s.private
+	s.private = map[string]*http.Server{}
+	s.mu.Unlock()
+	for _, srv := range all {
+		_ = srv.Close()
+	}
+}
+
+// handler serves the public endpoint (only "") or one registry's private
+// side.
+func (s *Server) handler(only string) http.Handler {
+	public := only == ""
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		name, ok := nameOf(r.Host)
 		if !ok {
@@ -118,7 +169,7 @@ func (s *Server) handler(public bool) http.Handler {
 			s.log.Error("looking up a registry", "name", name, "err", err)
 			writeErrors(w, http.StatusInternalServerError, "UNKNOWN", "looking up the registry failed; try again", nil)
 			return
-		case !found:
+		case !found || !public && info.UID != only:
 			writeErrors(w, http.StatusNotFound, "NAME_UNKNOWN", fmt.Sprintf("registry %q does not exist", name+Domain), nil)
 			return
 		case public && !info.Public:

@@ -57,7 +57,7 @@ type env struct {
 }
 
 func newEnv(t testing.TB, root string, dir fakeDir) *env {
-	s, err := New(root, dir, verify, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New(root, dir, verify, tls.Certificate{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

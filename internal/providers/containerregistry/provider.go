@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -21,6 +22,10 @@ import (
 type DataPlane interface {
 	// Remove deletes a registry's images (its storage name, uid).
 	Remove(uid string) error
+	// ServePrivate serves a registry's private side on ln (and stops
+	// serving any earlier listener of it); StopPrivate stops it.
+	ServePrivate(uid string, ln net.Listener) error
+	StopPrivate(uid string)
 }
 
 // Provider serves registries.
@@ -32,6 +37,9 @@ type Provider struct {
 	// endpoints lists the private endpoints connected to a registry.
 	endpoints func(ctx context.Context, registryID string) ([]Connection, error)
 	access    Access
+	arm       *arm.Client
+	fab       Fabric
+	opts      Options
 }
 
 // New makes the provider.
@@ -317,10 +325,14 @@ func (p *Provider) checkDelete(ctx context.Context, id arm.ResourceID, st *arm.S
 	return nil
 }
 
-// unrealize deletes the registry's images with it.
+// unrealize deletes the registry's private side and images with it.
 func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
-	if p.data == nil {
-		return nil
+	reg := decodeStored(st)
+	if reg == nil {
+		return fmt.Errorf("decoding registry %s", id)
+	}
+	if err := p.unrealizePrivate(ctx, reg, internalOf(st)); err != nil {
+		return err
 	}
 	return p.data.Remove(internalOf(st).UID)
 }

@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+)
+
+// A Premium registry with public access disabled, reached from a VM in a
+// VNet through a private endpoint (group "registry"): the login server
+// resolves there only once privatelink.azurecr.io holds the endpoint's
+// address and is linked to the VNet, and a real client (curl in the VM)
+// then pulls the manifest pushed from the host; the host stays refused.
+func TestContainerRegistryPrivateEndpoint(t *testing.T) {
+	in := start(t, "--provider-registration-delay", "0s")
+	l := newNetLab(t, in, "acrpe")
+	t.Cleanup(func() { in.aksbox("group", "delete", "-n", "acrpe", "--yes") })
+	in.mustAksbox("provider", "register", "-n", "Microsoft.ContainerRegistry")
+	in.mustAksbox("acr", "create", "-g", "acrpe", "-n", "harbor01", "--sku", "Premium", "--admin-enabled", "true", "-o", "none")
+	in.mustAksbox("acr", "create", "-g", "acrpe", "-n", "basic01", "--sku", "Basic", "-o", "none")
+	regID := in.tsv("acr", "show", "-n", "harbor01", "--query", "id")
+	pass := in.tsv("acr", "credential", "show", "-n", "harbor01", "--query", "passwords[0].value")
+
+	// Push from the host while the public endpoint is open, then close it.
+	tr := in.registryTransport()
+	ref, _ := name.ParseReference("harbor01.azurecr.io/hello/app:v1")
+	img, _ := random.Image(4096, 2)
+	admin := remote.WithAuth(&authn.Basic{Username: "harbor01", Password: pass})
+	if err := remote.Write(ref, img, remote.WithTransport(tr), admin); err != nil {
+		t.Fatalf("push: %v", err)
+	}
+	digest, _ := img.Digest()
+	in.mustAksbox("acr", "update", "-n", "harbor01", "--public-network-enabled", "false", "-o", "none")
+
+	l.vnet("app", "10.20.0.0/16", "10.20.1.0/24")
+	if _, err := l.nic("jump-nic", "app", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.vm("jump", "jump-nic", l.key); err != nil {
+		t.Fatal(err)
+	}
+	create := func(name, target string, extra ...string) []string {
+		return append([]string{"network", "private-endpoint", "create", "-g", "acrpe", "-n", name, "--vnet-name", "app", "--subnet", "s",
+			"--private-connection-resource-id", target, "--connection-name", name}, extra...)
+	}
+	// Only Premium has private endpoints; only the group "registry".
+	in.fails(1, "(PremiumSkuRequired)", create("bad", strings.Replace(regID, "harbor01", "basic01", 1), "--group-id", "registry")...)
+	in.fails(1, "Private link resource (group ID) 'management' is not supported by registry 'harbor01'", create("bad", regID, "--group-id", "management")...)
+
+	pe := in.jsonOf(create("harbor-pe", regID, "--group-id", "registry")...)
+	dns, _ := pe["customDnsConfigs"].([]any)
+	if len(dns) != 2 {
+		t.Fatalf("customDnsConfigs: %v", pe)
+	}
+	ip := dns[0].(map[string]any)["ipAddresses"].([]any)[0].(string)
+	if dns[0].(map[string]any)["fqdn"] != "harbor01.azurecr.io" || dns[1].(map[string]any)["fqdn"] != "harbor01.westus2.data.azurecr.io" || !strings.HasPrefix(ip, "10.20.1.") {
+		t.Fatalf("customDnsConfigs: %v", dns)
+	}
+	if got := in.tsv("acr", "private-endpoint-connection", "list", "-r", "harbor01", "--query", "[].privateLinkServiceConnectionState.status"); got != "Approved" {
+		t.Errorf("private-endpoint-connection list: %q", got)
+	}
+	if got := in.tsv("acr", "show", "-n", "harbor01", "--query", "length(privateEndpointConnections)"); got != "1" {
+		t.Errorf("privateEndpointConnections of the registry: %s", got)
+	}
+
+	// Without the zone, the login server does not resolve in the VNet.
+	if out := l.run("jump", "getent hosts harbor01.azurecr.io || echo unresolved"); !strings.Contains(out, "unresolved") {
+		t.Fatalf("resolved without the privatelink zone: %q", out)
+	}
+	in.mustAksbox("network", "private-dns", "zone", "create", "-g", "acrpe", "-n", "privatelink.azurecr.io", "-o", "none")
+	in.mustAksbox("network", "private-dns", "record-set", "a", "add-record", "-g", "acrpe", "-z", "privatelink.azurecr.io", "-n", "harbor01", "-a", ip, "-o", "none")
+	in.mustAksbox("network", "private-dns", "link", "vnet", "create", "-g", "acrpe", "-z", "privatelink.azurecr.io", "-n", "app", "-v", "app", "-e", "false", "-o", "none")
+	if out := l.run("jump", "getent hosts harbor01.azurecr.io"); !strings.Contains(out, ip) {
+		t.Fatalf("the login server in the VNet: %q, want %s", out, ip)
+	}
+	ca, err := os.ReadFile(in.dir.CAFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := "cat > /tmp/ca.crt <<'EOF'\n" + string(ca) + "EOF\n" +
+		"curl -sS --cacert /tmp/ca.crt -o /dev/null -w '%{http_code}\\n' https://harbor01.azurecr.io/v2/\n" +
+		"curl -sS --cacert /tmp/ca.crt -u harbor01:" + pass + " -D - -H 'Accept: application/vnd.oci.image.manifest.v1+json' https://harbor01.azurecr.io/v2/hello/app/manifests/v1\n"
+	out := l.run("jump", script)
+	if !strings.Contains(out, "401") || !strings.Contains(strings.ToLower(out), "docker-content-digest: "+digest.String()) {
+		t.Fatalf("pull through the private endpoint:\n%s", out)
+	}
+	// The host is still refused.
+	if _, err := remote.Get(ref, remote.WithTransport(tr), admin); err == nil || !strings.Contains(err.Error(), "not allowed access") {
+		t.Errorf("the host through the disabled public endpoint: %v", err)
+	}
+
+	// Deleting the endpoint cuts the path; deleting the group removes everything.
+	in.mustAksbox("network", "private-endpoint", "delete", "-g", "acrpe", "-n", "harbor-pe")
+	if out := l.run("jump", "timeout 5 curl -sS --cacert /tmp/ca.crt https://harbor01.azurecr.io/v2/ 2>&1; echo rc=$?"); strings.Contains(out, "UNAUTHORIZED") {
+		t.Errorf("the registry answered after the endpoint was deleted: %s", out)
+	}
+	in.mustAksbox("group", "delete", "-n", "acrpe", "--yes")
+	if ns := in.namespaces(); len(ns) != 0 {
+		t.Fatalf("namespaces left after the group was deleted: %v", ns)
+	}
+}
