@@ -19,6 +19,7 @@ type aksCreate struct {
 	serviceCIDR, podCIDR, outboundType, authorizedRanges, addons, aciSubnet    string
 	adminUser, sshKeyValue, nodeRG, assignIdentity, fqdnSubdomain              string
 	apiserverSubnetID                                                          string
+	attachACR                                                                  string
 	vnetIntegration                                                            bool
 	nodeCount                                                                  int
 	private, enablePublicFQDN, disablePublicFQDN, generate, noSSHKey           bool
@@ -59,6 +60,7 @@ func aksCreateCommand(a *App) (*cobra.Command, *aksCreate) {
 	f.BoolVar(&o.vnetIntegration, "enable-apiserver-vnet-integration", false, "project the API server into a subnet of the cluster's VNet (API Server VNet Integration)")
 	f.StringVar(&o.apiserverSubnetID, "apiserver-subnet-id", "", "resource ID of the subnet, delegated to Microsoft.ContainerService/managedClusters, the API server is projected into")
 	f.StringVar(&o.networkPlugin, "network-plugin", "", "Kubernetes network plugin: azure, kubenet or none")
+	f.StringVar(&o.attachACR, "attach-acr", "", "grant the cluster's kubelet identity AcrPull on this registry (name or resource ID)")
 	f.StringVar(&o.vnetSubnetID, "vnet-subnet-id", "", "resource ID of an existing subnet for the nodes (default: a new VNet in the node resource group)")
 	f.StringVar(&o.dockerBridge, "docker-bridge-address", "", "deprecated: a Docker bridge address; accepted and ignored, as AKS does")
 	f.StringVar(&o.dnsServiceIP, "dns-service-ip", "", "IP address in the service CIDR for the cluster DNS service, e.g. 10.0.0.10")
@@ -220,6 +222,12 @@ func (o *aksCreate) run(ctx context.Context, a *App, c *clients) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	registry := ""
+	if o.attachACR != "" {
+		if registry, err = registryIDOf(ctx, c, o.attachACR); err != nil {
+			return nil, err
+		}
+	}
 	if o.vnetIntegration {
 		ctx = withVnetIntegration(ctx, o.apiserverSubnetID)
 	}
@@ -230,6 +238,11 @@ func (o *aksCreate) run(ctx context.Context, a *App, c *clients) (any, error) {
 	resp, err := pollDone(ctx, a, p)
 	if err != nil {
 		return nil, stillRunning(ctx, err, o.rg, o.name)
+	}
+	if registry != "" {
+		if err := attachACR(ctx, c, &resp.ManagedCluster, registry); err != nil {
+			return nil, err
+		}
 	}
 	return aksOut(resp.ManagedCluster)
 }

@@ -104,6 +104,7 @@ type aksUpdate struct {
 	noWait, yes                         bool
 	tags                                []string
 	rangesSet, tagsSet                  bool
+	attachACR, detachACR                string
 }
 
 func aksUpdateCmd(a *App) *cobra.Command {
@@ -129,6 +130,8 @@ func aksUpdateCmd(a *App) *cobra.Command {
 	f.BoolVar(&o.disablePublicFQDN, "disable-public-fqdn", false, "remove a private cluster's public FQDN")
 	f.BoolVar(&o.vnetIntegration, "enable-apiserver-vnet-integration", false, "project the API server into a subnet of the cluster's VNet; takes effect at the next 'aks stop' and 'aks start'")
 	f.StringVar(&o.apiserverSubnetID, "apiserver-subnet-id", "", "resource ID of the subnet, delegated to Microsoft.ContainerService/managedClusters, the API server is projected into")
+	f.StringVar(&o.attachACR, "attach-acr", "", "grant the kubelet identity AcrPull on this registry (name or resource ID); nothing else is changed")
+	f.StringVar(&o.detachACR, "detach-acr", "", "remove the kubelet identity's AcrPull on this registry (name or resource ID)")
 	f.StringVar(&o.privateDNSZone, "private-dns-zone", "", "the private DNS zone mode; the only update allowed is to none (from system or a custom zone)")
 	multiFlag(f, &o.tags, "tags", "", nil, "space-separated tags: key[=value] [key[=value] ...]; \"\" clears them")
 	f.BoolVarP(&o.yes, "yes", "y", false, "do not prompt for confirmation")
@@ -148,6 +151,25 @@ func (o *aksUpdate) run(ctx context.Context, a *App, c *clients) (any, error) {
 		return nil, err
 	}
 	mc := cur.ManagedCluster
+	if o.attachACR != "" || o.detachACR != "" {
+		// az changes only the role assignment; the cluster is not written.
+		for _, x := range []struct {
+			acr string
+			do  func(context.Context, *clients, *armcontainerservice.ManagedCluster, string) error
+		}{{o.attachACR, attachACR}, {o.detachACR, detachACR}} {
+			if x.acr == "" {
+				continue
+			}
+			id, err := registryIDOf(ctx, c, x.acr)
+			if err == nil {
+				err = x.do(ctx, c, &mc, id)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		return aksOut(mc)
+	}
 	if err := o.apply(&mc); err != nil {
 		return nil, err
 	}

@@ -229,7 +229,15 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	ids := managedidentity.New(rec, dir.TenantID(), log)
 	ids.Routes(front, deps)
 	authz := authorization.New(rec)
-	aks := newContainerService(front, rec, st, fab, run, feat, dir, o, log)
+	acr, registries, err := newContainerRegistry(front, rec, issuer, authz, netp, fab, cert, o, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	nodesPull, err := nodeRegistries(o, registries)
+	if err != nil {
+		return nil, nil, err
+	}
+	aks := newContainerService(front, rec, st, fab, run, feat, dir, nodesPull, o, log)
 	aks.UseIdentities(func(ctx context.Context, id string) (string, string, error) {
 		u, err := ids.Get(ctx, id)
 		if err != nil {
@@ -239,10 +247,6 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	}, authz.Holds)
 	aks.Routes(front, deps)
 	aks.UsePrivateLink(netp)
-	acr, registries, err := newContainerRegistry(front, rec, issuer, authz, netp, fab, cert, o, log)
-	if err != nil {
-		return nil, nil, err
-	}
 	acr.Routes(front, deps)
 	closeAll := func() { registries.Close(); aks.Close() }
 	// The kinds that make things real, each provider's in its own order,

@@ -3,11 +3,14 @@ package cloud
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/identity"
+	"github.com/aksbox/aksbox/internal/nodeagent"
 	"github.com/aksbox/aksbox/internal/providers/authorization"
 	"github.com/aksbox/aksbox/internal/providers/containerregistry"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
@@ -40,6 +43,28 @@ func newContainerRegistry(front *arm.Server, rec *arm.Records, issuer *identity.
 	acr.UsePrivateLink(netp, front.Client(), fab, containerregistry.Options{
 		ManagedSubscription: managed, PublicDNSGroup: containerservice.PublicDNSGroup(managed)})
 	return acr, data, nil
+}
+
+// nodeRegistries is how nodes pull from the registries: through their own
+// network and DNS, trusting the instance CA, with a refresh token for
+// their kubelet identity — what the kubelet's credential provider gets
+// from the instance metadata service (which, as in Azure, is not on the
+// VNet's path).
+func nodeRegistries(o Options, data *registry.Server) (func(string) *nodeagent.Registries, error) {
+	ca, err := os.ReadFile(o.Dir.CAFile())
+	if err != nil {
+		return nil, fmt.Errorf("reading the instance CA: %w", err)
+	}
+	return func(principal string) *nodeagent.Registries {
+		return &nodeagent.Registries{Domain: registry.Domain, CA: ca,
+			Credential: func(ctx context.Context, loginServer string) (string, string, error) {
+				if principal == "" {
+					return "", "", fmt.Errorf("the cluster has no kubelet identity")
+				}
+				tok, err := data.RefreshTokenFor(principal, loginServer)
+				return registry.TokenUser, tok, err
+			}}
+	}, nil
 }
 
 // lookup lets the data plane reach the provider made after it.

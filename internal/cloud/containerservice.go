@@ -7,6 +7,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/identity"
+	"github.com/aksbox/aksbox/internal/nodeagent"
 	"github.com/aksbox/aksbox/internal/providers/containerservice"
 	"github.com/aksbox/aksbox/internal/providers/features"
 	"github.com/aksbox/aksbox/internal/store"
@@ -20,7 +21,7 @@ var KubernetesVersion = containerservice.Version{Major: 1, Minor: 33, Patch: 13}
 // resource groups through the front door's in-process client; their
 // control planes run under a supervisor that stops with the server.
 func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, fab Fabric, run runner, feat *features.Provider,
-	dir *identity.Directory, o Options, log *slog.Logger) *containerservice.Provider {
+	dir *identity.Directory, registries func(string) *nodeagent.Registries, o Options, log *slog.Logger) *containerservice.Provider {
 	self, _ := os.Executable()
 	return containerservice.New(rec, front.Client(), fab, run, containerservice.Options{
 		Dir:                 o.Dir.Path("clusters"),
@@ -32,6 +33,7 @@ func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, f
 		TenantID:            dir.TenantID(),
 		ManagedSubscription: managedSubscription(dir),
 		Supervisor:          controlplane.NewSupervisor(self, log),
+		Registries:          registries,
 	}, log)
 }
 

@@ -53,9 +53,8 @@ func newClient(c Config) (*client, error) {
 		}
 		tlsConf.Certificates = []tls.Certificate{pair}
 	}
-	d := &dialer{dial: c.Dial, resolver: newResolver(c.Dial, c.Nameservers), log: c.Log.With("node", c.NodeName)}
 	tr := &http.Transport{
-		DialContext:         d.DialContext,
+		DialContext:         newDialer(c).DialContext,
 		TLSClientConfig:     tlsConf,
 		TLSHandshakeTimeout: 10 * time.Second,
 		ForceAttemptHTTP2:   true,
@@ -189,6 +188,11 @@ type dialer struct {
 	log      *slog.Logger
 }
 
+// newDialer is a dialer from the node's network through its DNS.
+func newDialer(c Config) *dialer {
+	return &dialer{dial: c.Dial, resolver: newResolver(c.Dial, c.Nameservers), log: c.Log.With("node", c.NodeName)}
+}
+
 func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -203,7 +207,7 @@ func (d *dialer) DialContext(ctx context.Context, network, addr string) (net.Con
 		target := net.JoinHostPort(ip.String(), port)
 		conn, err := d.dial(ctx, network, target)
 		if err == nil {
-			d.log.Debug("connected to api server", "host", host, "addr", target)
+			d.log.Debug("connected", "host", host, "addr", target)
 			return conn, nil
 		}
 		errs = append(errs, err)

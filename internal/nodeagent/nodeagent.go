@@ -89,6 +89,14 @@ type Config struct {
 	Nameservers func() []string
 	Log         *slog.Logger // default: discard
 
+	// Registries, when set, makes the node pull images of the cloud's
+	// registries before it reports their pods running (see Registries);
+	// nil: every image counts as present.
+	Registries *Registries
+	// PullBackoff is the first wait after a failed pull, doubled after
+	// each failure up to 5 minutes; default DefaultPullBackoff.
+	PullBackoff time.Duration
+
 	LeaseDuration  time.Duration // default DefaultLeaseDuration; renewed every quarter of it
 	StatusInterval time.Duration // node status heartbeat, default DefaultStatusInterval
 }
@@ -138,6 +146,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.StatusInterval <= 0 {
 		c.StatusInterval = DefaultStatusInterval
 	}
+	if c.PullBackoff <= 0 {
+		c.PullBackoff = DefaultPullBackoff
+	}
 	return c, nil
 }
 
@@ -154,7 +165,13 @@ func Run(ctx context.Context, c Config) error {
 		return err
 	}
 	defer api.close()
+	pull, err := newPuller(c, newDialer(c))
+	if err != nil {
+		return err
+	}
+	defer pull.close()
 	a := newAgent(c, api)
+	a.pull = pull
 	a.log.Info("node agent starting", "server", c.Server)
 	if !a.registerUntilDone(ctx) {
 		return nil
@@ -174,6 +191,7 @@ type agent struct {
 	api    *client
 	log    *slog.Logger
 	ips    *ipPool
+	pull   *puller
 	bootID string // new on every start, as after a reboot
 	kernel string
 

@@ -15,6 +15,8 @@ type podSync struct {
 	// pending holds pods whose last handling failed, by UID; they are
 	// handled again on the next retry tick.
 	pending map[string]*retryPod
+	// pulls are the pods whose image pull failed, by UID.
+	pulls map[string]*pullState
 }
 
 type retryPod struct {
@@ -53,6 +55,9 @@ func (s *podSync) handle(ctx context.Context, p *pod) {
 		return
 	}
 	if isRunning(p, ip, s.a.c.NodeIP) {
+		return
+	}
+	if !s.pullImages(ctx, p, ip) {
 		return
 	}
 	if err := s.postRunning(ctx, p, ip); err != nil {
@@ -130,6 +135,7 @@ func (s *podSync) deletePod(ctx context.Context, p *pod) error {
 // forget drops what the node holds for the pod uid.
 func (s *podSync) forget(uid string) {
 	delete(s.pending, uid)
+	delete(s.pulls, uid)
 	s.a.ips.release(uid)
 }
 

@@ -67,8 +67,14 @@ type containerStatus struct {
 }
 
 type containerState struct {
+	Waiting    *waitingState    `json:"waiting,omitempty"`
 	Running    *runningState    `json:"running,omitempty"`
 	Terminated *terminatedState `json:"terminated,omitempty"`
+}
+
+type waitingState struct {
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
 }
 
 type runningState struct {

@@ -35,7 +35,7 @@ type watchEvent struct {
 // podLoop lists the node's pods and watches them, listing again when the
 // watch expires (410 Gone) or fails.
 func (a *agent) podLoop(ctx context.Context) {
-	s := &podSync{a: a, pending: map[string]*retryPod{}}
+	s := &podSync{a: a, pending: map[string]*retryPod{}, pulls: map[string]*pullState{}}
 	var bo backoff
 	var f failures
 	for ctx.Err() == nil {

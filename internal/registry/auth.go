@@ -14,9 +14,9 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 )
 
-// anonymousUser is the user name under which a refresh token is sent as a
+// TokenUser is the user name under which a refresh token is sent as a
 // password (docker login after az acr login).
-const anonymousUser = "00000000-0000-0000-0000-000000000000"
+const TokenUser = "00000000-0000-0000-0000-000000000000"
 
 // Lifetimes of ACR's tokens.
 const (
@@ -89,15 +89,22 @@ func (s *Server) exchange(w http.ResponseWriter, r *http.Request, info Info) {
 		writeErrors(w, http.StatusUnauthorized, "UNAUTHORIZED", "the access token is not valid: "+err.Error(), nil)
 		return
 	}
-	now := time.Now()
-	tok, err := s.sign(claims{GrantType: "refresh_token", RegisteredClaims: jwt.RegisteredClaims{
-		Subject: principal, Audience: jwt.ClaimStrings{info.LoginServer}, Issuer: "Azure Container Registry",
-		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), ExpiresAt: jwt.NewNumericDate(now.Add(refreshLifetime))}})
+	tok, err := s.RefreshTokenFor(principal, info.LoginServer)
 	if err != nil {
 		writeErrors(w, http.StatusInternalServerError, "UNKNOWN", "signing the refresh token failed", nil)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"refresh_token": tok})
+}
+
+// RefreshTokenFor is a refresh token of a registry (by login server) for
+// principal, as /oauth2/exchange gives one: what a node's credential
+// provider holds for its kubelet identity.
+func (s *Server) RefreshTokenFor(principal, loginServer string) (string, error) {
+	now := time.Now()
+	return s.sign(claims{GrantType: "refresh_token", RegisteredClaims: jwt.RegisteredClaims{
+		Subject: principal, Audience: jwt.ClaimStrings{strings.ToLower(loginServer)}, Issuer: "Azure Container Registry",
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Minute)), ExpiresAt: jwt.NewNumericDate(now.Add(refreshLifetime))}})
 }
 
 // who is whoever a token request authenticates as: a principal (through
@@ -166,7 +173,7 @@ func (s *Server) fromRefresh(raw string, info Info) (who, error) {
 }
 
 func (s *Server) fromPassword(user, pass string, info Info) (who, error) {
-	if user == anonymousUser {
+	if user == TokenUser {
 		return s.fromRefresh(pass, info)
 	}
 	if strings.EqualFold(user, info.Name) && info.AdminPasswords != nil {

@@ -110,7 +110,7 @@ func TestPushPullAndRestart(t *testing.T) {
 	if code, _ := e.form(t, "/oauth2/exchange", url.Values{"grant_type": {"access_token"}, "service": {"myreg.azurecr.io"}, "access_token": {"forged"}}); code != 401 {
 		t.Errorf("exchange of a forged token: %d", code)
 	}
-	owner := remote.WithAuth(&authn.Basic{Username: anonymousUser, Password: refresh})
+	owner := remote.WithAuth(&authn.Basic{Username: TokenUser, Password: refresh})
 	if err := remote.Write(ref, img, remote.WithTransport(e.tr), owner); err != nil {
 		t.Fatalf("push: %v", err)
 	}
@@ -123,7 +123,7 @@ func TestPushPullAndRestart(t *testing.T) {
 	}
 	// A puller may pull but not push.
 	_, m = e.form(t, "/oauth2/exchange", url.Values{"grant_type": {"access_token"}, "service": {"myreg.azurecr.io"}, "access_token": {"aad-puller"}})
-	puller := remote.WithAuth(&authn.Basic{Username: anonymousUser, Password: m["refresh_token"].(string)})
+	puller := remote.WithAuth(&authn.Basic{Username: TokenUser, Password: m["refresh_token"].(string)})
 	if _, err := remote.Get(ref, remote.WithTransport(e.tr), puller); err != nil {
 		t.Errorf("pull as puller: %v", err)
 	}

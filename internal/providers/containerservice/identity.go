@@ -2,6 +2,7 @@ package containerservice
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -140,4 +141,16 @@ func subnetVNet(c *Cluster) string {
 		}
 	}
 	return ""
+}
+
+// kubeletPrincipal is the object ID of a cluster's kubelet identity ("":
+// none): the principal its nodes pull images as.
+func kubeletPrincipal(c *Cluster) string {
+	var id struct {
+		ObjectID string `json:"objectId"`
+	}
+	if raw, ok := c.Properties.IdentityProfile["kubeletidentity"]; ok {
+		_ = json.Unmarshal(raw, &id)
+	}
+	return id.ObjectID
 }

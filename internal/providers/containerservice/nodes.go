@@ -141,6 +141,9 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 		if c.Private() || l.apiSubnet != "" {
 			cfg.Dial = p.dialIn(p.fab.HostNamespace(n.vm))
 			cfg.Nameservers = nodeagent.ResolvConfServers(p.fab.ResolvConfPath(n.vm))
+			if p.opts.Registries != nil {
+				cfg.Registries = p.opts.Registries(kubeletPrincipal(c))
+			}
 		} else if err := hostReachable(server); err != nil {
 			// a public cluster's nodes reach its public IP "over the
 			// internet": from the host, which only ever dials loopback

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/nodeagent"
 )
 
 // Namespace is the provider's namespace.
@@ -79,6 +80,9 @@ type Options struct {
 	// assignments (for a custom private DNS zone).
 	Identity IdentityLookup
 	Roles    RoleCheck
+	// Registries is how the nodes of a cluster whose kubelet identity is
+	// principal pull from the cloud's registries; nil: nodes pull nothing.
+	Registries func(principal string) *nodeagent.Registries
 }
 
 // Provider serves managed clusters.
