@@ -147,7 +147,7 @@ func plsAddress(s armnetwork.PrivateLinkService) string {
 // customer subnet that forwards to a private link service.
 func privateEndpointCmd(a *App) *cobra.Command {
 	g := &cobra.Command{Use: "private-endpoint", Short: "Manage private endpoints (addresses in your subnet that reach a private link service)"}
-	g.AddCommand(peCreateCmd(a))
+	g.AddCommand(peCreateCmd(a), zoneGroupCmd(a))
 	g.AddCommand(a.commands(kind{typ: "privateEndpoints", what: "private endpoint",
 		get: func(ctx context.Context, c *clients, r ref) (any, error) {
 			resp, err := c.net.NewPrivateEndpointsClient().Get(ctx, r.rg, r.name, nil)

@@ -210,6 +210,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 		Group: func(ctx context.Context, sub, g string) error { _, err := res.RequireGroup(ctx, sub, g); return err }}
 	netp := network.New(rec, fab, network.Options{PublicIPPool: PublicIPPool(o.Dir)}, log)
 	netp.Routes(front, deps)
+	netp.UseClient(front.Client())
 	comp := compute.New(rec, fab, gw, run.vms, log)
 	comp.Routes(front, deps)
 	netp.SetNICOwner(comp.NICOwner)

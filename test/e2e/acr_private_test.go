@@ -73,8 +73,24 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 		t.Fatalf("resolved without the privatelink zone: %q", out)
 	}
 	in.mustAksbox("network", "private-dns", "zone", "create", "-g", "acrpe", "-n", "privatelink.azurecr.io", "-o", "none")
-	in.mustAksbox("network", "private-dns", "record-set", "a", "add-record", "-g", "acrpe", "-z", "privatelink.azurecr.io", "-n", "harbor01", "-a", ip, "-o", "none")
 	in.mustAksbox("network", "private-dns", "link", "vnet", "create", "-g", "acrpe", "-z", "privatelink.azurecr.io", "-n", "app", "-v", "app", "-e", "false", "-o", "none")
+	// The endpoint's zone group writes both of ACR's records.
+	zg := func(args ...string) []string {
+		return append([]string{"network", "private-endpoint", "dns-zone-group", args[0], "-g", "acrpe", "--endpoint-name", "harbor-pe"}, args[1:]...)
+	}
+	in.fails(1, "(InvalidResourceReference)", zg("create", "-n", "default", "--private-dns-zone", "privatelink.nowhere.io", "--zone-name", "acr")...)
+	group := in.jsonOf(zg("create", "-n", "default", "--private-dns-zone", "privatelink.azurecr.io", "--zone-name", "acr")...)
+	sets, _ := group["privateDnsZoneConfigs"].([]any)
+	if len(sets) != 1 || len(sets[0].(map[string]any)["recordSets"].([]any)) != 2 {
+		t.Fatalf("zone group: %v", group)
+	}
+	in.fails(1, "(OnlyOnePrivateDnsZoneGroupPerPrivateEndpointAllowed)", zg("create", "-n", "second", "--private-dns-zone", "privatelink.azurecr.io", "--zone-name", "acr")...)
+	if got := in.tsv("network", "private-dns", "record-set", "a", "list", "-g", "acrpe", "-z", "privatelink.azurecr.io", "--query", "[].[name, aRecords[0].ipv4Address]"); got != "harbor01\t"+ip+"\nharbor01.westus2.data\t"+ip {
+		t.Fatalf("records the zone group wrote: %q", got)
+	}
+	if got := in.tsv(zg("list", "--query", "[].name")...); got != "default" {
+		t.Errorf("dns-zone-group list: %q", got)
+	}
 	if out := l.run("jump", "getent hosts harbor01.azurecr.io"); !strings.Contains(out, ip) {
 		t.Fatalf("the login server in the VNet: %q, want %s", out, ip)
 	}
@@ -94,8 +110,24 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 		t.Errorf("the host through the disabled public endpoint: %v", err)
 	}
 
-	// Deleting the endpoint cuts the path; deleting the group removes everything.
+	// Deleting the zone group takes its records; made again, they are back.
+	records := func() string {
+		return in.tsv("network", "private-dns", "record-set", "a", "list", "-g", "acrpe", "-z", "privatelink.azurecr.io", "--query", "length(@)")
+	}
+	in.mustAksbox(zg("delete", "-n", "default")...)
+	if got := records(); got != "0" {
+		t.Errorf("records left after the zone group was deleted: %s", got)
+	}
+	in.mustAksbox(append(zg("create", "-n", "default", "--private-dns-zone", "privatelink.azurecr.io", "--zone-name", "acr"), "-o", "none")...)
+	if got := records(); got != "2" {
+		t.Errorf("records of the zone group made again: %s", got)
+	}
+	// Deleting the endpoint cuts the path and takes its records along;
+	// deleting the group removes everything.
 	in.mustAksbox("network", "private-endpoint", "delete", "-g", "acrpe", "-n", "harbor-pe")
+	if got := in.tsv("network", "private-dns", "record-set", "a", "list", "-g", "acrpe", "-z", "privatelink.azurecr.io", "--query", "length(@)"); got != "0" {
+		t.Errorf("records left after the endpoint was deleted: %s", got)
+	}
 	if out := l.run("jump", "timeout 5 curl -sS --cacert /tmp/ca.crt https://harbor01.azurecr.io/v2/ 2>&1; echo rc=$?"); strings.Contains(out, "UNAUTHORIZED") {
 		t.Errorf("the registry answered after the endpoint was deleted: %s", out)
 	}

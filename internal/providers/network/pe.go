@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
@@ -207,6 +208,9 @@ func (p *Provider) realizePE(ctx context.Context, id arm.ResourceID, st *arm.Sto
 }
 
 func (p *Provider) unrealizePE(ctx context.Context, id arm.ResourceID, st *arm.Stored) error {
+	if err := p.removeZoneGroups(ctx, id.String()); err != nil {
+		return fmt.Errorf("removing the endpoint's DNS records: %w", err)
+	}
 	if err := p.fab.RemoveEndpoint(id.String()); err != nil {
 		return err
 	}

@@ -37,6 +37,8 @@ type Provider struct {
 	plss      *arm.Kind
 	pes       *arm.Kind
 	lbs       *arm.Kind // only the kube-apiserver ILBs AKS makes
+	zoneGrps  *arm.Kind // privateEndpoints/privateDnsZoneGroups
+	arm       *arm.Client
 	ops       *arm.Operations
 	users     []SubnetUsers
 	links     []ServiceLinks
@@ -69,6 +71,7 @@ func New(rec *arm.Records, fab Fabric, opts Options, log *slog.Logger) *Provider
 	p.plss = p.plsKind()
 	p.pes = p.peKind()
 	p.lbs = p.lbKind()
+	p.zoneGrps = p.zoneGroupKind()
 	p.pes.SerializeWith = p.nics // a static address is checked against the NICs' allocations
 	p.users = append(p.users, p.nicUsers)
 	return p
@@ -91,6 +94,7 @@ func (p *Provider) Routes(s *arm.Server, d arm.KindDeps) {
 	p.publicIPs.Serve(s, d)
 	p.plsConnectionRoutes(s, d)
 	p.plss.Serve(s, d)
+	p.zoneGrps.Serve(s, d)
 	p.pes.Serve(s, d)
 	p.lbs.Serve(s, d)
 }
@@ -114,7 +118,7 @@ func (p *Provider) VNets() *arm.Kind { return p.vnets }
 // order they depend on each other (see arm.Kind.Resume): networks first,
 // then what is plugged into them.
 func (p *Provider) Realized() []*arm.Kind {
-	return []*arm.Kind{p.vnets, p.nics, p.publicIPs, p.plss, p.pes}
+	return []*arm.Kind{p.vnets, p.nics, p.publicIPs, p.plss, p.pes, p.zoneGrps}
 }
 
 // withDeps runs the checks every child request needs first: provider
