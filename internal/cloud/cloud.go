@@ -143,6 +143,7 @@ func Run(ctx context.Context, o Options) error {
 		Handler:           byHost(front, registries.Public()),
 		TLSConfig:         &tls.Config{Certificates: []tls.Certificate{serving.TLSCertificate()}, MinVersion: tls.VersionTLS12},
 		ReadHeaderTimeout: 30 * time.Second,
+		HTTP2:             registry.HTTP2,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)

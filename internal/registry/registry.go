@@ -110,11 +110,16 @@ func nameOf(host string) (string, bool) {
 // refused for a registry whose public network access is disabled.
 func (s *Server) Public() http.Handler { return s.handler("") }
 
+// HTTP2 is the HTTP/2 tuning of every listener registries are served on:
+// flow-control windows large enough that a layer upload is not held to a
+// window per round trip.
+var HTTP2 = &http.HTTP2Config{MaxReceiveBufferPerConnection: 16 << 20, MaxReceiveBufferPerStream: 16 << 20}
+
 // ServePrivate serves one registry (by storage name) on ln, a listener in
 // its private network that private endpoints forward to: over TLS, open
 // whatever its public network access, and for that registry only.
 func (s *Server) ServePrivate(uid string, ln net.Listener) error {
-	srv := &http.Server{Handler: s.handler(uid), TLSConfig: s.tls, ReadHeaderTimeout: 30 * time.Second,
+	srv := &http.Server{Handler: s.handler(uid), TLSConfig: s.tls, ReadHeaderTimeout: 30 * time.Second, HTTP2: HTTP2,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	s.mu.Lock()
 	old := s.private[uid]
