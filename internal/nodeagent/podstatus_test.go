@@ -138,3 +138,32 @@ func TestIsRunning(t *testing.T) {
 		}
 	}
 }
+
+func TestWaitingStatus(t *testing.T) {
+	p := &pod{Metadata: objectMeta{UID: "u", Name: "app-1", Namespace: "default"},
+		Spec: podSpec{Containers: []container{{Name: "app", Image: "reg01.azurecr.io/app:v1"}, {Name: "side", Image: "busybox"}}}}
+	st := waitingStatus(p, netip.MustParseAddr("10.1.1.40"), netip.MustParseAddr("10.1.1.4"), "app", "ErrImagePull", "no such host", time.Unix(0, 0))
+	if st.Phase != "Pending" || st.PodIP != "10.1.1.40" || len(st.ContainerStatuses) != 2 {
+		t.Fatalf("status: %+v", st)
+	}
+	app, side := st.ContainerStatuses[0], st.ContainerStatuses[1]
+	if app.Ready || app.State.Waiting == nil || app.State.Waiting.Reason != "ErrImagePull" || app.State.Waiting.Message != "no such host" ||
+		app.Image != "reg01.azurecr.io/app:v1" || side.State.Waiting == nil || side.State.Waiting.Reason != "ContainerCreating" {
+		t.Errorf("containers: %+v %+v", app, side)
+	}
+	for _, c := range st.Conditions {
+		if (c.Type == "Ready" || c.Type == "ContainersReady") && c.Status != "False" {
+			t.Errorf("condition %s is %s", c.Type, c.Status)
+		}
+	}
+	if p := (&puller{}); !p.pulled("reg01.azurecr.io/app:v1") {
+		t.Error("a node without registries must count every image present")
+	}
+	cloud := &puller{r: &Registries{Domain: ".azurecr.io"}, have: map[string]string{"reg01.azurecr.io/app:v2": "sha256:x"}}
+	for image, want := range map[string]bool{"nginx": true, "mcr.microsoft.com/a:b": true, "reg01.azurecr.io/app:v1": false,
+		"REG01.azurecr.io/app:v3": false, "reg01.azurecr.io/app:v2": true} {
+		if got := cloud.pulled(image); got != want {
+			t.Errorf("pulled(%q) = %v, want %v", image, got, want)
+		}
+	}
+}
