@@ -147,3 +147,45 @@ func TestRealAzureCLIAKS(t *testing.T) {
 		t.Fatalf("namespaces left: %v", ns)
 	}
 }
+
+// The real az's acr commands (Debian's azure-cli 2.45, registries at
+// api-version 2022-02-01-preview) against aksbox: create, show and list
+// (found without -g through the resources list), check-name, the admin
+// user's credentials, renew, delete.
+func TestRealAzureCLIACR(t *testing.T) {
+	azPath := testenv.Tool(t, "az", "install Debian's azure-cli")
+	in := start(t, "--provider-registration-delay", "0s")
+	az, mustAz := azRunner(t, in, azPath)
+	mustAz("login", "--service-principal", "-u", in.ClientID, "-p", in.Secret, "--tenant", in.Tenant)
+	mustAz("group", "create", "-n", "azacr", "-l", "westus2")
+	t.Cleanup(func() { in.aksbox("group", "delete", "-n", "azacr", "--yes") })
+	out := mustAz("acr", "create", "-g", "azacr", "-n", "azreg01", "--sku", "Basic", "--query", "[loginServer, sku.name, provisioningState]", "-o", "tsv")
+	if strings.Fields(out)[0] != "azreg01.azurecr.io" || strings.Fields(out)[1] != "Basic" || strings.Fields(out)[2] != "Succeeded" {
+		t.Fatalf("az acr create: %q", out)
+	}
+	if out := mustAz("acr", "show", "-n", "azreg01", "--query", "id", "-o", "tsv"); !strings.HasSuffix(strings.TrimSpace(out), "/resourceGroups/azacr/providers/Microsoft.ContainerRegistry/registries/azreg01") {
+		t.Errorf("az acr show: %q", out)
+	}
+	if out := mustAz("acr", "list", "-o", "table"); !strings.Contains(out, "azreg01.azurecr.io") || !strings.Contains(out, "Basic") {
+		t.Errorf("az acr list -o table:\n%s", out)
+	}
+	if out := mustAz("acr", "check-name", "-n", "azreg01", "--query", "reason", "-o", "tsv"); strings.TrimSpace(out) != "AlreadyExists" {
+		t.Errorf("az acr check-name: %q", out)
+	}
+	mustAz("acr", "update", "-n", "azreg01", "--admin-enabled", "true")
+	if out := mustAz("acr", "credential", "show", "-n", "azreg01", "--query", "length(passwords)", "-o", "tsv"); strings.TrimSpace(out) != "2" {
+		t.Errorf("az acr credential show: %q", out)
+	}
+	before := mustAz("acr", "credential", "show", "-n", "azreg01", "--query", "passwords[1].value", "-o", "tsv")
+	after := mustAz("acr", "credential", "renew", "-n", "azreg01", "--password-name", "password2", "--query", "passwords[1].value", "-o", "tsv")
+	if before == after || len(strings.TrimSpace(after)) < 32 {
+		t.Errorf("az acr credential renew: %q → %q", before, after)
+	}
+	if _, errOut, code := az("acr", "create", "-g", "azacr", "-n", "x", "--sku", "Basic"); code == 0 || !strings.Contains(errOut, "5") {
+		t.Errorf("az acr create with a short name: exit %d %s", code, errOut)
+	}
+	mustAz("acr", "delete", "-n", "azreg01", "--yes")
+	if out := mustAz("acr", "list", "--query", "length(@)", "-o", "tsv"); strings.TrimSpace(out) != "0" {
+		t.Errorf("az acr list after delete: %q", out)
+	}
+}
