@@ -36,6 +36,8 @@ type storage struct {
 	journal *os.File
 	// tags are each repository's tags and digests → manifest digest.
 	tags map[string]map[string]string
+	// uploads are the blob uploads in progress, by ID.
+	uploads map[string]*upload
 }
 
 // entry is a line of the manifest journal.
@@ -48,10 +50,17 @@ type entry struct {
 }
 
 func openStorage(dir string, logger *slog.Logger) (*storage, error) {
-	if err := os.MkdirAll(filepath.Join(dir, "blobs"), 0o700); err != nil {
-		return nil, fmt.Errorf("creating registry storage: %w", err)
+	// Uploads a stopped server left unfinished are gone, as ACR's expire.
+	if err := os.RemoveAll(filepath.Join(dir, "uploads")); err != nil {
+		return nil, fmt.Errorf("clearing unfinished uploads: %w", err)
 	}
-	s := &storage{dir: dir, blobs: ggcr.NewDiskBlobHandler(filepath.Join(dir, "blobs")), log: logger, tags: map[string]map[string]string{}}
+	for _, d := range []string{"blobs", "uploads"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o700); err != nil {
+			return nil, fmt.Errorf("creating registry storage: %w", err)
+		}
+	}
+	s := &storage{dir: dir, blobs: ggcr.NewDiskBlobHandler(filepath.Join(dir, "blobs")), log: logger,
+		tags: map[string]map[string]string{}, uploads: map[string]*upload{}}
 	s.h = ggcr.New(ggcr.WithBlobHandler(s.blobs), ggcr.Logger(log.New(io.Discard, "", 0)))
 	path := filepath.Join(dir, "manifests.jsonl")
 	if f, err := os.Open(path); err == nil {
@@ -124,6 +133,9 @@ func (s *storage) serve(w http.ResponseWriter, r *http.Request, grant []access) 
 	switch {
 	case n.typ == "registry":
 		s.catalog(w, grant)
+		return
+	case strings.Contains(r.URL.Path, "/blobs/uploads/"):
+		s.serveUpload(w, r, n.name)
 		return
 	case isManifest && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		ref := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
