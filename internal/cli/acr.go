@@ -66,6 +66,13 @@ func accessOf(enabled bool) *armcontainerregistry.PublicNetworkAccess {
 	return to.Ptr(armcontainerregistry.PublicNetworkAccessDisabled)
 }
 
+// registryFlags adds what create and update set alike.
+func registryFlags(cmd *cobra.Command, sku *string, admin, public **bool) {
+	cmd.Flags().StringVar(sku, "sku", "", "the SKU of the registry: Basic, Standard or Premium")
+	triBoolFlag(cmd.Flags(), admin, "admin-enabled", "enable the admin user")
+	triBoolFlag(cmd.Flags(), public, "public-network-enabled", "allow access from the public network (Premium may disable it)")
+}
+
 func acrCreateCmd(a *App) *cobra.Command {
 	var rg, name, location, sku string
 	var tags []string
@@ -103,9 +110,7 @@ func acrCreateCmd(a *App) *cobra.Command {
 		}})
 	rgNameFlags(cmd, &rg, &name, "container registry")
 	locationTagFlags(cmd, &location, &tags)
-	cmd.Flags().StringVar(&sku, "sku", "", "the SKU of the registry: Basic, Standard or Premium")
-	triBoolFlag(cmd.Flags(), &admin, "admin-enabled", "enable the admin user")
-	triBoolFlag(cmd.Flags(), &public, "public-network-enabled", "allow access from the public network (Premium may disable it)")
+	registryFlags(cmd, &sku, &admin, &public)
 	noWaitFlag(cmd, &noWait)
 	azArgs(cmd, false)
 	return cmd
@@ -215,9 +220,7 @@ func acrUpdateCmd(a *App) *cobra.Command {
 		}})
 	rgNameFlags(cmd, &rg, &name, "container registry")
 	multiFlag(cmd.Flags(), &tags, "tags", "", nil, "space-separated tags: key[=value] [key[=value] ...]")
-	cmd.Flags().StringVar(&sku, "sku", "", "the SKU of the registry: Basic, Standard or Premium")
-	triBoolFlag(cmd.Flags(), &admin, "admin-enabled", "enable the admin user")
-	triBoolFlag(cmd.Flags(), &public, "public-network-enabled", "allow access from the public network (Premium may disable it)")
+	registryFlags(cmd, &sku, &admin, &public)
 	azArgs(cmd, false)
 	return cmd
 }

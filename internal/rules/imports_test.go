@@ -61,10 +61,12 @@ func TestOnlyKubeImportsKubernetes(t *testing.T) {
 }
 
 // The command line reaches the cloud over HTTPS only: neither it nor
-// anything it links is the cloud, a provider, the fabric or Kubernetes.
+// anything it links is the cloud, a provider, the fabric, the registries'
+// data plane or Kubernetes.
 func TestCLILinksNoCloud(t *testing.T) {
 	linksNone(t, "/internal/cli", "it must talk to the cloud over HTTPS only",
-		"/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store")
+		"/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store",
+		"/internal/registry")
 }
 
 // linksNone fails when the package pkg links a package of the module under
@@ -102,5 +104,6 @@ func TestEveryPackageHasADocComment(t *testing.T) {
 // providers or the fabric.
 func TestPortalLinksNoProvider(t *testing.T) {
 	linksNone(t, "/internal/portal", "it must reach resources through the ARM API only",
-		"/internal/arm", "/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store")
+		"/internal/arm", "/internal/cloud", "/internal/providers/", "/internal/fabric", "/internal/kube", "/internal/controlplane", "/internal/store",
+		"/internal/registry")
 }

@@ -152,7 +152,7 @@ func (p *Provider) regenerateCredential(w http.ResponseWriter, r *arm.Request) e
 // privateLinkResources lists the registry's one group, "registry", with
 // its members: the login server and the region's data endpoint.
 func (p *Provider) privateLinkResources(w http.ResponseWriter, r *arm.Request) error {
-	id, reg, _, err := p.registryOf(r)
+	_, reg, _, err := p.registryOf(r)
 	if err != nil {
 		return err
 	}
@@ -162,7 +162,6 @@ func (p *Provider) privateLinkResources(w http.ResponseWriter, r *arm.Request) e
 		"properties": map[string]any{"groupId": GroupID, "requiredMembers": members(reg),
 			"requiredZoneNames": []string{PrivateLinkZone}},
 	}}})
-	_ = id
 	return nil
 }
 

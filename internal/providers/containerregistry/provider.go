@@ -47,7 +47,7 @@ func New(rec *arm.Records, data DataPlane, log *slog.Logger) *Provider {
 	p := &Provider{rec: rec, data: data, log: log}
 	// Names are unique in the whole cloud: writes go one at a time.
 	p.kind = &arm.Kind{Namespace: Namespace, Type: Type, APIVersions: APIVersions, Serialize: true,
-		Build: p.build, Patch: p.patch, View: p.view, CheckDelete: p.checkDelete,
+		Build: p.build, Patch: p.patch, View: p.view,
 		Realize:   func(context.Context, arm.ResourceID, *arm.Stored) error { return nil },
 		Unrealize: p.unrealize}
 	return p
@@ -111,7 +111,7 @@ func (p *Provider) build(ctx context.Context, r *arm.Request, id arm.ResourceID,
 	var old *Registry
 	var keep internal
 	if cur != nil {
-		if old, keep, errs = decodeStored(cur), internalOf(cur), nil; old == nil {
+		if old, keep = decodeStored(cur), internalOf(cur); old == nil {
 			return arm.Record{}, fmt.Errorf("decoding registry %s", id)
 		}
 		if !strings.EqualFold(old.Location, loc) {
