@@ -105,6 +105,13 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 	if !strings.Contains(out, "401") || !strings.Contains(strings.ToLower(out), "docker-content-digest: "+digest.String()) {
 		t.Fatalf("pull through the private endpoint:\n%s", out)
 	}
+	// After a restart the registry answers through the endpoint again.
+	in.stop()
+	in.restart()
+	if out := l.run("jump", script); !strings.Contains(strings.ToLower(out), "docker-content-digest: "+digest.String()) {
+		t.Fatalf("pull through the private endpoint after a restart:\n%s", out)
+	}
+	tr = in.registryTransport()
 	// The host is still refused.
 	if _, err := remote.Get(ref, remote.WithTransport(tr), admin); err == nil || !strings.Contains(err.Error(), "not allowed access") {
 		t.Errorf("the host through the disabled public endpoint: %v", err)
