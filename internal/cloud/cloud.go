@@ -131,7 +131,8 @@ func Run(ctx context.Context, o Options) error {
 		defer g.(*sshGateway).Close()
 		gw = g
 	}
-	closeProviders, registries, err := assemble(ctx, front, st, ops, issuer, fab, gw, runner{self: self, vms: vms}, serving.TLSCertificate(), o, log)
+	closeProviders, registries, err := assemble(ctx, front, st, ops, issuer, fab, gw, runner{self: self, vms: vms},
+		listener{cert: serving.TLSCertificate(), addr: ln.Addr().String()}, o, log)
 	if closeProviders != nil {
 		defer closeProviders()
 	}
@@ -190,7 +191,7 @@ func servingIPs(host string) []net.IP {
 // The returned func stops what the providers run (control planes, node
 // agents).
 func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.Operations, issuer *identity.Issuer, fab Fabric, gw compute.Gateway, run runner,
-	cert tls.Certificate, o Options, log *slog.Logger) (func(), *registry.Server, error) {
+	serve listener, o Options, log *slog.Logger) (func(), *registry.Server, error) {
 	dir := issuer.Directory()
 	cat := arm.NewCatalog()
 	rec := arm.NewRecords(st)
@@ -231,11 +232,11 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	ids := managedidentity.New(rec, dir.TenantID(), log)
 	ids.Routes(front, deps)
 	authz := authorization.New(rec)
-	acr, registries, err := newContainerRegistry(front, rec, issuer, authz, netp, fab, cert, o, log)
+	acr, registries, err := newContainerRegistry(front, rec, issuer, authz, netp, fab, serve.cert, o, log)
 	if err != nil {
 		return nil, nil, err
 	}
-	nodesPull, err := nodeRegistries(o, registries)
+	nodesPull, err := nodeRegistries(o, registries, serve.addr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -272,6 +273,14 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 		}
 	}
 	return closeAll, registries, ops.Sweep(ctx)
+}
+
+// listener is the serve listener as the providers need it: its certificate
+// (which also serves the registries' private sides) and its address (the
+// registries' public endpoint, where public clusters' nodes reach them).
+type listener struct {
+	cert tls.Certificate
+	addr string
 }
 
 // authenticator adapts the identity issuer to the front door.

@@ -50,13 +50,21 @@ func newContainerRegistry(front *arm.Server, rec *arm.Records, issuer *identity.
 // their kubelet identity — what the kubelet's credential provider gets
 // from the instance metadata service (which, as in Azure, is not on the
 // VNet's path).
-func nodeRegistries(o Options, data *registry.Server) (func(string) *nodeagent.Registries, error) {
+//
+// The nodes of a public cluster reach the registries where the host does:
+// at publicEndpoint (host:port on loopback), the registries' public
+// endpoint.
+func nodeRegistries(o Options, data *registry.Server, publicEndpoint string) (func(string, bool) *nodeagent.Registries, error) {
 	ca, err := os.ReadFile(o.Dir.CAFile())
 	if err != nil {
 		return nil, fmt.Errorf("reading the instance CA: %w", err)
 	}
-	return func(principal string) *nodeagent.Registries {
-		return &nodeagent.Registries{Domain: registry.Domain, CA: ca,
+	return func(principal string, public bool) *nodeagent.Registries {
+		endpoint := ""
+		if public {
+			endpoint = publicEndpoint
+		}
+		return &nodeagent.Registries{Domain: registry.Domain, CA: ca, Endpoint: endpoint,
 			Credential: func(ctx context.Context, loginServer string) (string, string, error) {
 				if principal == "" {
 					return "", "", fmt.Errorf("the cluster has no kubelet identity")

@@ -21,7 +21,7 @@ var KubernetesVersion = containerservice.Version{Major: 1, Minor: 33, Patch: 13}
 // resource groups through the front door's in-process client; their
 // control planes run under a supervisor that stops with the server.
 func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, fab Fabric, run runner, feat *features.Provider,
-	dir *identity.Directory, registries func(string) *nodeagent.Registries, o Options, log *slog.Logger) *containerservice.Provider {
+	dir *identity.Directory, registries func(string, bool) *nodeagent.Registries, o Options, log *slog.Logger) *containerservice.Provider {
 	self, _ := os.Executable()
 	return containerservice.New(rec, front.Client(), fab, run, containerservice.Options{
 		Dir:                 o.Dir.Path("clusters"),

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -30,6 +31,11 @@ type Registries struct {
 	// login server: what the kubelet's credential provider gets for its
 	// identity.
 	Credential func(ctx context.Context, loginServer string) (user, password string, err error)
+	// Endpoint, when set, is where every registry is reached (host:port,
+	// dialed with Config.Dial) instead of through the node's DNS: the
+	// registries' public endpoint, for nodes whose way to the internet is
+	// the host's loopback (those of public clusters).
+	Endpoint string
 }
 
 // Kubelet's image pull back-off: 10 s, doubling, at most 5 minutes.
@@ -54,7 +60,11 @@ func newPuller(c Config, d *dialer) (*puller, error) {
 	if !pool.AppendCertsFromPEM(c.Registries.CA) {
 		return nil, errors.New("nodeagent config: no certificate in the registries' CA PEM")
 	}
-	tr := &http.Transport{DialContext: d.DialContext, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	dial := d.DialContext
+	if ep := c.Registries.Endpoint; ep != "" {
+		dial = func(ctx context.Context, network, _ string) (net.Conn, error) { return c.Dial(ctx, network, ep) }
+	}
+	tr := &http.Transport{DialContext: dial, TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout: 10 * time.Second, ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 2, IdleConnTimeout: 90 * time.Second}
 	return &puller{r: c.Registries, transport: tr, have: map[string]string{}}, nil
 }

@@ -14,6 +14,10 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/privatedns/armprivatedns"
 	"github.com/aksbox/aksbox/internal/store"
 	"github.com/aksbox/aksbox/internal/testenv"
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -372,6 +376,7 @@ func TestPublicCluster(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), " Ready ") || !strings.Contains(string(out), "10.224.0.") {
 		t.Fatalf("kubectl from the host: %v\n%s", err, out)
 	}
+	publicClusterPulls(t, in, kc)
 	dp, err := l.aks.NewManagedClustersClient().BeginDelete(l.ctx, "pub", "public", nil)
 	if err == nil {
 		_, err = dp.PollUntilDone(l.ctx, &runtimePoll)
@@ -385,6 +390,50 @@ func TestPublicCluster(t *testing.T) {
 	in.mustAksbox("group", "delete", "-n", "pub", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {
 		t.Fatalf("namespaces left: %v", ns)
+	}
+}
+
+// publicClusterPulls: a public cluster's nodes pull from a registry's
+// public endpoint, as over the internet, with the kubelet identity once
+// attached; with the registry's public access disabled they are refused
+// (DENIED) and the pod stays in ImagePullBackOff.
+func publicClusterPulls(t *testing.T, in *instanceT, kc string) {
+	t.Helper()
+	in.mustAksbox("provider", "register", "-n", "Microsoft.ContainerRegistry")
+	in.mustAksbox("acr", "create", "-g", "pub", "-n", "pubreg01", "--sku", "Premium", "-o", "none")
+	token := in.tsv("acr", "login", "-n", "pubreg01", "--expose-token", "--query", "accessToken")
+	for _, tag := range []string{"v1", "v2"} {
+		ref, _ := name.ParseReference("pubreg01.azurecr.io/app:" + tag)
+		img, _ := random.Image(1024, 1)
+		if err := remote.Write(ref, img, remote.WithTransport(in.registryTransport()), remote.WithAuth(&authn.Basic{Username: zeroUser, Password: token})); err != nil {
+			t.Fatalf("push %s: %v", tag, err)
+		}
+	}
+	in.mustAksbox("aks", "update", "-g", "pub", "-n", "public", "--attach-acr", "pubreg01", "-o", "none")
+	kubectl := func(args ...string) (string, error) {
+		out, err := exec.Command("kubectl", append([]string{"--kubeconfig", kc, "--request-timeout=10s"}, args...)...).CombinedOutput()
+		return string(out), err
+	}
+	if out, err := kubectl("create", "deployment", "web", "--image=pubreg01.azurecr.io/app:v1"); err != nil {
+		t.Fatalf("create deployment: %v %s", err, out)
+	}
+	if out, err := kubectl("rollout", "status", "deployment/web", "--timeout=120s"); err != nil {
+		t.Fatalf("a public cluster's pull from the registry's public endpoint: %v\n%s", err, out)
+	}
+	in.mustAksbox("acr", "update", "-n", "pubreg01", "--public-network-enabled", "false", "-o", "none")
+	if out, err := kubectl("create", "deployment", "web2", "--image=pubreg01.azurecr.io/app:v2"); err != nil {
+		t.Fatalf("create deployment: %v %s", err, out)
+	}
+	var events string
+	for i := 0; i < 90 && !strings.Contains(events, "is not allowed access"); i++ {
+		time.Sleep(time.Second)
+		events, _ = kubectl("get", "events", "-o", "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}")
+	}
+	if !strings.Contains(events, "DENIED: client with IP") {
+		t.Fatalf("no event says the registry refused the node:\n%s", events)
+	}
+	if out, _ := kubectl("get", "pods", "-l", "app=web2", "--no-headers"); strings.Contains(out, "Running") {
+		t.Fatalf("a pod runs without its image:\n%s", out)
 	}
 }
 

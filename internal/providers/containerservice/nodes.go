@@ -142,12 +142,14 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 			cfg.Dial = p.dialIn(p.fab.HostNamespace(n.vm))
 			cfg.Nameservers = nodeagent.ResolvConfServers(p.fab.ResolvConfPath(n.vm))
 			if p.opts.Registries != nil {
-				cfg.Registries = p.opts.Registries(kubeletPrincipal(c))
+				cfg.Registries = p.opts.Registries(kubeletPrincipal(c), false)
 			}
 		} else if err := hostReachable(server); err != nil {
 			// a public cluster's nodes reach its public IP "over the
 			// internet": from the host, which only ever dials loopback
 			return nil, err
+		} else if p.opts.Registries != nil {
+			cfg.Registries = p.opts.Registries(kubeletPrincipal(c), true) // the same way to the registries
 		}
 
 		p.agents.ensure(n.vm, cfg)

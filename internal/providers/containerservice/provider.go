@@ -81,8 +81,10 @@ type Options struct {
 	Identity IdentityLookup
 	Roles    RoleCheck
 	// Registries is how the nodes of a cluster whose kubelet identity is
-	// principal pull from the cloud's registries; nil: nodes pull nothing.
-	Registries func(principal string) *nodeagent.Registries
+	// principal pull from the cloud's registries: through their VNet, or
+	// (public, for a public cluster's nodes) through the registries' public
+	// endpoint; nil: nodes pull nothing.
+	Registries func(principal string, public bool) *nodeagent.Registries
 }
 
 // Provider serves managed clusters.
