@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -31,7 +32,12 @@ type upload struct {
 	f    *os.File
 	sum  hash.Hash
 	size int64
+	last time.Time // of the last chunk, under the storage's lock
 }
+
+// uploadIdle is how long an upload may go without a chunk before it is
+// dropped (its file removed) when another starts.
+const uploadIdle = 30 * time.Minute
 
 // uploadPath is the path of an upload session of repo.
 func uploadPath(repo, id string) string { return "/v2/" + repo + "/blobs/uploads/" + id }
@@ -62,6 +68,9 @@ func (s *storage) serveUpload(w http.ResponseWriter, r *http.Request, repo strin
 	}
 	s.mu.Lock()
 	u := s.uploads[id]
+	if u != nil {
+		u.last = time.Now()
+	}
 	s.mu.Unlock()
 	if u == nil || u.repo != repo {
 		writeErrors(w, http.StatusNotFound, "BLOB_UPLOAD_UNKNOWN", "blob upload unknown to registry", nil)
@@ -110,10 +119,19 @@ func (s *storage) startUpload(repo string) (*upload, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	u := &upload{repo: repo, f: f, sum: sha256.New()}
+	u := &upload{repo: repo, f: f, sum: sha256.New(), last: time.Now()}
+	var idle []string
 	s.mu.Lock()
 	s.uploads[id] = u
+	for other, o := range s.uploads {
+		if time.Since(o.last) > uploadIdle {
+			idle = append(idle, other)
+		}
+	}
 	s.mu.Unlock()
+	for _, other := range idle {
+		s.dropUpload(other)
+	}
 	return u, id, nil
 }
 
