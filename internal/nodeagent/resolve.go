@@ -61,11 +61,19 @@ func lookup(ctx context.Context, r *resolver, host string) ([]netip.Addr, error)
 			ips = got
 			break
 		}
-		errs = append(errs, fmt.Errorf("%s: %w", s, err))
 		var de *net.DNSError
-		if errors.As(err, &de) && de.IsNotFound {
-			break
+		if errors.As(err, &de) {
+			// The resolver names the server of the host's configuration;
+			// the one asked is the node's.
+			named := *de
+			named.Server = s
+			errs = append(errs, &named)
+			if de.IsNotFound {
+				break
+			}
+			continue
 		}
+		errs = append(errs, fmt.Errorf("%s: %w", s, err))
 	}
 	if ips == nil {
 		return nil, fmt.Errorf("resolving %s: %w", host, errors.Join(errs...))
