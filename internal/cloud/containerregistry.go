@@ -37,11 +37,10 @@ func newContainerRegistry(front *arm.Server, rec *arm.Records, issuer *identity.
 	if err != nil {
 		return nil, nil, err
 	}
-	acr = containerregistry.New(rec, data, log)
-	acr.UseAccess(containerregistry.Access{OwnsSubscription: dir.HasAccess, Holds: authz.Holds})
 	managed := managedSubscription(dir)
-	acr.UsePrivateLink(netp, front.Client(), fab, containerregistry.Options{
-		ManagedSubscription: managed, PublicDNSGroup: containerservice.PublicDNSGroup(managed)})
+	acr = containerregistry.New(rec, data, netp, front.Client(), fab, containerregistry.Options{
+		ManagedSubscription: managed, PublicDNSGroup: containerservice.PublicDNSGroup(managed)}, log)
+	acr.UseAccess(containerregistry.Access{OwnsSubscription: dir.HasAccess, Holds: authz.Holds})
 	return acr, data, nil
 }
 

@@ -175,14 +175,12 @@ func (p *Provider) listConnections(w http.ResponseWriter, r *arm.Request) error 
 		return err
 	}
 	value := []any{}
-	if p.endpoints != nil {
-		conns, err := p.endpoints(r.Context(), reg.ID)
-		if err != nil {
-			return err
-		}
-		for _, c := range conns {
-			value = append(value, connectionBody(reg.ID, c))
-		}
+	conns, err := p.endpoints(r.Context(), reg.ID)
+	if err != nil {
+		return err
+	}
+	for _, c := range conns {
+		value = append(value, connectionBody(reg.ID, c))
 	}
 	arm.WriteJSON(w, http.StatusOK, map[string]any{"value": value})
 	return nil

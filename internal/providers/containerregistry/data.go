@@ -24,12 +24,6 @@ type Access struct {
 // UseAccess sets how data-plane access is decided.
 func (p *Provider) UseAccess(a Access) { p.access = a }
 
-// UseEndpoints sets how the private endpoints connected to a registry are
-// listed.
-func (p *Provider) UseEndpoints(list func(ctx context.Context, registryID string) ([]Connection, error)) {
-	p.endpoints = list
-}
-
 // Lookup finds a registry by name for the data plane.
 func (p *Provider) Lookup(ctx context.Context, name string) (registry.Info, bool, error) {
 	st, err := p.storedByName(ctx, name)

@@ -2,8 +2,6 @@ package containerregistry
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,8 +11,8 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/network"
-	"golang.org/x/crypto/ssh"
 )
 
 // A registry's private side: like AKS's API server, each registry has a
@@ -38,20 +36,8 @@ const (
 	dnsAPI   = "2020-06-01"
 )
 
-var (
-	registrySpace = netip.MustParsePrefix("10.255.0.0/24")
-	noLoginKey    = func() string {
-		pub, _, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			panic(err)
-		}
-		k, err := ssh.NewPublicKey(pub)
-		if err != nil {
-			panic(err)
-		}
-		return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k)))
-	}()
-)
+// registrySpace is the address space of a registry's hidden network.
+var registrySpace = netip.MustParsePrefix("10.255.0.0/24")
 
 // Options are what the provider's private side needs.
 type Options struct {
@@ -93,28 +79,21 @@ func (p *Provider) layout(reg *Registry, keep internal) layout {
 	return l
 }
 
-// UsePrivateLink offers registries to private endpoints and makes each
-// registry's private side.
-func (p *Provider) UsePrivateLink(n PrivateLink, client *arm.Client, fab Fabric, opts Options) {
-	p.arm, p.fab, p.opts = client, fab, opts
-	n.AddPrivateLinkResourceType(Namespace+"/"+Type, p.resolvePrivateLink)
-	p.endpoints = func(ctx context.Context, registryID string) ([]Connection, error) {
-		reg, st, err := p.getByID(ctx, registryID)
-		if err != nil {
-			return nil, err
-		}
-		conns, err := n.Connections(ctx, p.layout(reg, internalOf(st)).pls, registryID)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]Connection, 0, len(conns))
-		for _, c := range conns {
-			out = append(out, Connection{Name: c.Name, Endpoint: c.Endpoint, Status: c.Status})
-		}
-		return out, nil
+// endpoints lists the private endpoints connected to a registry.
+func (p *Provider) endpoints(ctx context.Context, registryID string) ([]Connection, error) {
+	reg, st, err := p.getByID(ctx, registryID)
+	if err != nil {
+		return nil, err
 	}
-	p.kind.Realize = p.realize
-	p.kind.Restart = p.restart
+	conns, err := p.links.Connections(ctx, p.layout(reg, internalOf(st)).pls, registryID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Connection, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, Connection{Name: c.Name, Endpoint: c.Endpoint, Status: c.Status})
+	}
+	return out, nil
 }
 
 func (p *Provider) getByID(ctx context.Context, id string) (*Registry, *arm.Stored, error) {
@@ -172,7 +151,7 @@ func (p *Provider) realize(ctx context.Context, id arm.ResourceID, st *arm.Store
 			"hardwareProfile": map[string]string{"vmSize": "Standard_DS2_v2"},
 			"osProfile": map[string]any{"computerName": "registry", "adminUsername": "acr",
 				"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true, "ssh": map[string]any{"publicKeys": []any{
-					map[string]string{"path": "/home/acr/.ssh/authorized_keys", "keyData": noLoginKey}}}}},
+					map[string]string{"path": "/home/acr/.ssh/authorized_keys", "keyData": compute.NoLoginKey()}}}}},
 			"networkProfile": map[string]any{"networkInterfaces": []any{map[string]any{"id": l.nic, "properties": map[string]any{"primary": true}}}}}}},
 	}
 	for _, s := range steps {
@@ -280,9 +259,6 @@ func (p *Provider) publishNames(ctx context.Context, reg *Registry, l layout) er
 // unrealizePrivate stops the private listener, withdraws the names and
 // deletes the hidden network.
 func (p *Provider) unrealizePrivate(ctx context.Context, reg *Registry, keep internal) error {
-	if p.arm == nil {
-		return nil
-	}
 	l := p.layout(reg, keep)
 	p.data.StopPrivate(keep.UID)
 	var errs []error

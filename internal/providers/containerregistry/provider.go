@@ -30,26 +30,27 @@ type DataPlane interface {
 
 // Provider serves registries.
 type Provider struct {
-	rec  *arm.Records
-	kind *arm.Kind
-	data DataPlane
-	log  *slog.Logger
-	// endpoints lists the private endpoints connected to a registry.
-	endpoints func(ctx context.Context, registryID string) ([]Connection, error)
-	access    Access
-	arm       *arm.Client
-	fab       Fabric
-	opts      Options
+	rec    *arm.Records
+	kind   *arm.Kind
+	data   DataPlane
+	log    *slog.Logger
+	links  PrivateLink
+	access Access
+	arm    *arm.Client
+	fab    Fabric
+	opts   Options
 }
 
-// New makes the provider.
-func New(rec *arm.Records, data DataPlane, log *slog.Logger) *Provider {
-	p := &Provider{rec: rec, data: data, log: log}
+// New makes the provider. Each registry's private side (see
+// privatelink.go) is made through client in the managed subscription of
+// opts, served in fab's namespaces, and offered to private endpoints of
+// links.
+func New(rec *arm.Records, data DataPlane, links PrivateLink, client *arm.Client, fab Fabric, opts Options, log *slog.Logger) *Provider {
+	p := &Provider{rec: rec, data: data, links: links, arm: client, fab: fab, opts: opts, log: log}
 	// Names are unique in the whole cloud: writes go one at a time.
 	p.kind = &arm.Kind{Namespace: Namespace, Type: Type, APIVersions: APIVersions, Serialize: true,
-		Build: p.build, Patch: p.patch, View: p.view,
-		Realize:   func(context.Context, arm.ResourceID, *arm.Stored) error { return nil },
-		Unrealize: p.unrealize}
+		Build: p.build, Patch: p.patch, View: p.view, Realize: p.realize, Restart: p.restart, Unrealize: p.unrealize}
+	links.AddPrivateLinkResourceType(Namespace+"/"+Type, p.resolvePrivateLink)
 	return p
 }
 
@@ -209,8 +210,12 @@ func (p *Provider) apply(ctx context.Context, reg, old *Registry, in *input, kee
 	if reg.SKU.Name == Premium && reg.Properties.NetworkRuleSet == nil {
 		reg.Properties.NetworkRuleSet = &NetworkRuleSet{DefaultAction: "Allow", IPRules: []any{}}
 	}
-	if reg.SKU.Name != Premium && old != nil && old.SKU.Name == Premium && p.endpoints != nil {
-		if conns, err := p.endpoints(ctx, reg.ID); err == nil && len(conns) > 0 {
+	if reg.SKU.Name != Premium && old != nil && old.SKU.Name == Premium {
+		conns, err := p.endpoints(ctx, reg.ID)
+		if err != nil {
+			return err
+		}
+		if len(conns) > 0 {
 			errs = append(errs, &arm.Error{Status: http.StatusBadRequest, Code: "PremiumSkuRequired",
 				Message: fmt.Sprintf("Registry '%s' has %d private endpoint connection(s), which need the Premium SKU; delete them before changing the SKU to '%s'.", reg.Name, len(conns), reg.SKU.Name)})
 		}
@@ -340,7 +345,7 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 // view adds the private endpoint connections of the registry.
 func (p *Provider) view(ctx context.Context, st *arm.Stored) json.RawMessage {
 	reg := decodeStored(st)
-	if reg == nil || p.endpoints == nil {
+	if reg == nil {
 		return st.Body
 	}
 	conns, err := p.endpoints(ctx, reg.ID)

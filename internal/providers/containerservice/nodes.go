@@ -2,8 +2,6 @@ package containerservice
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -14,19 +12,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/nodeagent"
-	"golang.org/x/crypto/ssh"
 )
-
-// noLoginKey is the SSH key of nodes of a cluster created without one
-// (--no-ssh-key): a valid key whose private half nobody has.
-var noLoginKey = func() string {
-	pub, _, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		panic(err)
-	}
-	k, _ := ssh.NewPublicKey(pub)
-	return strings.TrimSpace(string(ssh.MarshalAuthorizedKey(k)))
-}()
 
 // node is one agent-pool node: a VM in the node subnet.
 type node struct {

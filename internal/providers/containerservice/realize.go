@@ -10,6 +10,7 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/faults"
+	"github.com/aksbox/aksbox/internal/providers/compute"
 )
 
 // readyTimeout bounds how long creation waits for the nodes to be Ready.
@@ -277,7 +278,7 @@ func vmBody(c *Cluster, computer, nic string, tags map[string]string) map[string
 		}
 	}
 	if len(keys) == 0 {
-		keys = append(keys, map[string]string{"path": "/home/" + user + "/.ssh/authorized_keys", "keyData": noLoginKey})
+		keys = append(keys, map[string]string{"path": "/home/" + user + "/.ssh/authorized_keys", "keyData": compute.NoLoginKey()}) // --no-ssh-key: a key nobody holds
 	}
 	return map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
 		"hardwareProfile": map[string]string{"vmSize": "Standard_DS2_v2"},
