@@ -50,9 +50,22 @@ func (a *App) registryHTTP(c *clients) (*http.Client, error) {
 
 // registrySession is a signed-in conversation with one login server.
 type registrySession struct {
-	hc      *http.Client
-	login   string
-	refresh string
+	hc       *http.Client
+	login    string
+	refresh  string
+	endpoint string // the instance's, through which the login server is reached
+}
+
+// signIn is acrLogin for a command's -n and -g, after its checks.
+func (a *App) signIn(cmd *cobra.Command, rg, name string) (*registrySession, error) {
+	if err := requireFlags(cmd, "name"); err != nil {
+		return nil, err
+	}
+	c, err := a.clients()
+	if err != nil {
+		return nil, err
+	}
+	return a.acrLogin(cmd.Context(), c, rg, name)
 }
 
 // acrLogin does az acr login's steps: the registry answers /v2/ with a
@@ -95,7 +108,7 @@ func (a *App) acrLogin(ctx context.Context, c *clients, rg, name string) (*regis
 	if status != http.StatusOK || out.RefreshToken == "" {
 		return nil, fmt.Errorf("Access to registry '%s' was denied. Response code: %d. %s", login, status, errorsText(body))
 	}
-	return &registrySession{hc: hc, login: login, refresh: out.RefreshToken}, nil
+	return &registrySession{hc: hc, login: login, refresh: out.RefreshToken, endpoint: c.Endpoint}, nil
 }
 
 func postForm(hc *http.Client, u string, v url.Values, out any) (int, []byte, error) {
@@ -169,14 +182,7 @@ func acrLoginCmd(a *App) *cobra.Command {
 	var expose bool
 	cmd := &cobra.Command{Use: "login", Short: "Log in to an Azure Container Registry", Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := requireFlags(cmd, "name"); err != nil {
-				return err
-			}
-			c, err := a.clients()
-			if err != nil {
-				return err
-			}
-			s, err := a.acrLogin(cmd.Context(), c, rg, name)
+			s, err := a.signIn(cmd, rg, name)
 			if err != nil {
 				return err
 			}
@@ -185,7 +191,7 @@ func acrLoginCmd(a *App) *cobra.Command {
 				return a.Print(map[string]string{"accessToken": s.refresh, "loginServer": s.login}, nil)
 			}
 			servers := []string{s.login}
-			if u, err := url.Parse(c.Endpoint); err == nil && u.Port() != "" && u.Port() != "443" {
+			if u, err := url.Parse(s.endpoint); err == nil && u.Port() != "" && u.Port() != "443" {
 				servers = append(servers, s.login+":"+u.Port()) // the name a hosts-file line reaches
 			}
 			path, err := saveDockerAuth(servers, zeroUser, s.refresh)
@@ -242,14 +248,7 @@ func acrRepositoryCmd(a *App) *cobra.Command {
 	var rg, name, repo string
 	run := func(f func(ctx context.Context, s *registrySession) (any, error)) func(*cobra.Command, []string) error {
 		return func(cmd *cobra.Command, args []string) error {
-			if err := requireFlags(cmd, "name"); err != nil {
-				return err
-			}
-			c, err := a.clients()
-			if err != nil {
-				return err
-			}
-			s, err := a.acrLogin(cmd.Context(), c, rg, name)
+			s, err := a.signIn(cmd, rg, name)
 			if err != nil {
 				return err
 			}
