@@ -31,6 +31,7 @@ type ServeOptions struct {
 	AKSRegions                []string // empty: the regions the private-cluster document lists
 	AKSPreviewGate            bool
 	PortalSessionIdle         time.Duration
+	IdleSleep                 time.Duration // 0: clusters never sleep
 }
 
 type serveFlags struct {
@@ -41,6 +42,7 @@ type serveFlags struct {
 	aksRegions    []string
 	previewGate   bool
 	portalIdle    time.Duration
+	idleSleep     time.Duration
 }
 
 func (s *serveFlags) add(cmd *cobra.Command) {
@@ -52,6 +54,7 @@ func (s *serveFlags) add(cmd *cobra.Command) {
 	f.StringSliceVar(&s.aksRegions, "aks-regions", nil, "regions where managed clusters can be created (default: those the private-cluster document lists)")
 	f.BoolVar(&s.previewGate, "aks-preview-gate", true, "require the AKSPrivateLinkPreview feature for private clusters, as the preview did")
 	f.DurationVar(&s.portalIdle, "portal-session-idle", time.Hour, "how long a portal session lasts without a request")
+	f.DurationVar(&s.idleSleep, "idle-sleep", 0, "stop the control plane and node agents of a cluster nobody sent a request for this long; the first connection to its API server wakes it (0: never)")
 }
 
 func (s *serveFlags) args() []string {
@@ -60,6 +63,9 @@ func (s *serveFlags) args() []string {
 		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate), "--portal-session-idle", s.portalIdle.String()}
 	if len(s.aksRegions) > 0 {
 		args = append(args, "--aks-regions", strings.Join(s.aksRegions, ","))
+	}
+	if s.idleSleep > 0 {
+		args = append(args, "--idle-sleep", s.idleSleep.String())
 	}
 	return args
 }
@@ -81,6 +87,7 @@ func serveCmd(a *App) *cobra.Command {
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
 				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate, PortalSessionIdle: s.portalIdle,
+				IdleSleep: s.idleSleep,
 			})
 			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
 				return nil // told to stop while starting

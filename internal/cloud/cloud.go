@@ -52,7 +52,10 @@ type Options struct {
 	// PortalSessionIdle ends a portal session after this long without a
 	// request (0: an hour).
 	PortalSessionIdle time.Duration
-	Logger            *slog.Logger
+	// IdleSleep puts the control plane of a cluster nobody used for that
+	// long to sleep until the next connection to it (0: never).
+	IdleSleep time.Duration
+	Logger    *slog.Logger
 	// Ready, if set, is called once the server accepts requests.
 	Ready func(endpoint string)
 }

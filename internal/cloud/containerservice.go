@@ -34,6 +34,7 @@ func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, f
 		ManagedSubscription: managedSubscription(dir),
 		Supervisor:          controlplane.NewSupervisor(self, log),
 		Registries:          registries,
+		IdleSleep:           o.IdleSleep,
 	}, log)
 }
 

@@ -118,6 +118,7 @@ const (
 	pkiDir     = "pki"
 	runDir     = "run"
 	readyFile  = "ready"
+	activity   = "activity.log"
 )
 
 // Prepare loads or creates everything the control plane of spec needs in
@@ -185,6 +186,10 @@ func (c *Cluster) ConfigPath() string { return filepath.Join(c.spec.Dir, configF
 
 // LogPath is where the control plane process's output goes.
 func (c *Cluster) LogPath() string { return filepath.Join(c.spec.Dir, logName) }
+
+// activityPath is the API server's note of people's requests (see
+// config.ActivityLog).
+func (c *Cluster) activityPath() string { return filepath.Join(c.spec.Dir, runDir, activity) }
 
 // readyPath exists while a started process serves (see config.ReadyFile).
 func (c *Cluster) readyPath() string { return filepath.Join(c.spec.Dir, runDir, readyFile) }

@@ -179,6 +179,7 @@ func (c *Cluster) processConfig() config.Config {
 		KubeletClientKey:            p(kubeletClientName + ".key"),
 		WorkDir:                     filepath.Join(s.Dir, runDir),
 		ReadyFile:                   c.readyPath(),
+		ActivityLog:                 c.activityPath(),
 	}
 }
 

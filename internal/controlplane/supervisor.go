@@ -38,6 +38,7 @@ type Supervisor struct {
 
 	mu    sync.Mutex
 	procs map[string]*process // by lower-case cluster id
+	sleep Sleep
 
 	// Overridable in tests.
 	grace, minBackoff, maxBackoff time.Duration
@@ -81,7 +82,7 @@ func (s *Supervisor) Start(c *Cluster) error {
 	if p := s.procs[k]; p != nil { // started concurrently
 		return nil
 	}
-	p := &process{cluster: c, config: cfg, stopping: make(chan struct{}), done: make(chan struct{})}
+	p := &process{cluster: c, config: cfg, sleep: s.sleep, stopping: make(chan struct{}), done: make(chan struct{}), wake: make(chan struct{}, 1)}
 	s.procs[k] = p
 	go s.supervise(p)
 	return nil
@@ -150,8 +151,9 @@ func (s *Supervisor) Pid(clusterID string) int {
 }
 
 // WaitReady waits until the cluster's control plane serves: its API server
-// is ready and the cluster add-ons exist.
+// is ready and the cluster add-ons exist. A sleeping one is woken.
 func (s *Supervisor) WaitReady(ctx context.Context, clusterID string) error {
+	s.Wake(clusterID)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -180,13 +182,30 @@ func (s *Supervisor) WaitReady(ctx context.Context, clusterID string) error {
 type process struct {
 	cluster  *Cluster
 	config   []byte        // the configuration it was started with
+	sleep    Sleep         // as the supervisor's was at Start
 	stopping chan struct{} // closed by Stop
 	stopOnce sync.Once
 	done     chan struct{} // closed when supervision has ended
+	wake     chan struct{} // Wake's signal to a sleeping process
+	listener *os.File      // the API server's socket, with sleep on
 
 	mu      sync.Mutex
 	running bool
+	asleep  bool
 	pid     int
+}
+
+func (p *process) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (p *process) setAsleep(v bool) {
+	p.mu.Lock()
+	p.asleep = v
+	p.mu.Unlock()
 }
 
 func (p *process) alive() bool {
@@ -212,6 +231,11 @@ func (s *Supervisor) supervise(p *process) {
 	defer runtime.UnlockOSThread()
 
 	log := s.log.With("cluster", p.cluster.ID())
+	defer func() {
+		if p.listener != nil {
+			p.listener.Close()
+		}
+	}()
 	backoff := s.minBackoff
 	for {
 		started := time.Now()
@@ -221,6 +245,17 @@ func (s *Supervisor) supervise(p *process) {
 			log.Info("control plane stopped")
 			return
 		default:
+		}
+		if errors.Is(err, errAsleep) {
+			log.Info("control plane idle, asleep", "after", p.sleep.After)
+			if !s.doze(p) {
+				log.Info("control plane stopped")
+				return
+			}
+			log.Info("control plane woken")
+			callHook(p.sleep.Awake, p.cluster.ID())
+			backoff = s.minBackoff
+			continue
 		}
 		if time.Since(started) >= healthyRun {
 			backoff = s.minBackoff
@@ -235,9 +270,19 @@ func (s *Supervisor) supervise(p *process) {
 	}
 }
 
-// command is the control plane process of c.
-func (s *Supervisor) command(c *Cluster) *exec.Cmd {
+func callHook(f func(string), id string) {
+	if f != nil {
+		f(id)
+	}
+}
+
+// command is the control plane process of c; with a listener it serves
+// there (the process's fd 3).
+func (s *Supervisor) command(c *Cluster, listener *os.File) *exec.Cmd {
 	argv := []string{s.self, config.Subcommand, "--config", c.ConfigPath()}
+	if listener != nil {
+		argv = append(argv, "--"+config.ListenerFDFlag, "3")
+	}
 	if c.spec.Netns == "" {
 		return exec.Command(argv[0], argv[1:]...)
 	}
@@ -250,14 +295,28 @@ func (s *Supervisor) runOnce(p *process) error {
 	if err := os.Remove(c.readyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("removing ready marker: %w", err)
 	}
+	select {
+	case <-p.wake: // a start answers every Wake made before it
+	default:
+	}
+	if p.sleep.After > 0 && p.listener == nil {
+		ln, err := s.listen(c)
+		if err != nil {
+			return err
+		}
+		p.listener = ln
+	}
 	out, err := openLog(c.LogPath())
 	if err != nil {
 		return err
 	}
 	defer out.Close()
-	cmd := s.command(c)
+	cmd := s.command(c, p.listener)
 	cmd.Dir = c.spec.Dir
 	cmd.Stdout, cmd.Stderr = out, out
+	if p.listener != nil {
+		cmd.ExtraFiles = []*os.File{p.listener}
+	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w", s.self, err)
@@ -266,17 +325,38 @@ func (s *Supervisor) runOnce(p *process) error {
 	defer p.setRunning(0)
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	select {
-	case err := <-exited:
-		return err
-	case <-p.stopping:
+	started := time.Now()
+	var idle <-chan time.Time
+	if p.sleep.After > 0 {
+		t := time.NewTicker(checkEvery(p.sleep.After))
+		defer t.Stop()
+		idle = t.C
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		return err
-	case <-time.After(s.grace):
-		_ = cmd.Process.Kill()
-		return <-exited
+	for {
+		select {
+		case err := <-exited:
+			return err
+		case <-p.stopping:
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case err := <-exited:
+				return err
+			case <-time.After(s.grace):
+				_ = cmd.Process.Kill()
+				return <-exited
+			}
+		case <-idle:
+			if _, err := os.Stat(c.readyPath()); err != nil || time.Since(idleSince(c, started)) < p.sleep.After {
+				continue
+			}
+			// The nodes first, so that nothing of the cluster's own
+			// connects while it sleeps; then the process at once: its
+			// state is in etcd, and a graceful stop would only let its
+			// own parts reconnect into the queue that wakes it.
+			callHook(p.sleep.Asleep, c.ID())
+			_ = cmd.Process.Kill()
+			<-exited
+			return errAsleep
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -44,14 +45,22 @@ func TestMain(m *testing.M) {
 // ready file and waits for SIGTERM (which it ignores when there is an
 // "ignore-term" file).
 func fakeControlPlane(args []string) int {
-	if len(args) != 2 || args[0] != "--config" {
-		fmt.Fprintln(os.Stderr, "usage: --config FILE")
+	if (len(args) != 2 && len(args) != 4) || args[0] != "--config" || (len(args) == 4 && args[2] != "--"+config.ListenerFDFlag) {
+		fmt.Fprintln(os.Stderr, "usage: --config FILE [--listener-fd N]")
 		return 2
 	}
 	cfg, err := config.Load(args[1])
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
+	}
+	var ln net.Listener
+	if len(args) == 4 {
+		fd, _ := strconv.Atoi(args[3])
+		if ln, err = net.FileListener(os.NewFile(uintptr(fd), "listener")); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
@@ -71,6 +80,21 @@ func fakeControlPlane(args []string) int {
 	if _, err := os.Stat(filepath.Join(work, "crash-always")); err == nil {
 		fmt.Println("crashing again")
 		return 3
+	}
+	if ln != nil { // serve: greet each connection with the run, and note it as a request
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				fmt.Fprintf(c, "run %d\n", n)
+				c.Close()
+				f, _ := os.OpenFile(cfg.ActivityLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+				fmt.Fprintln(f, "request")
+				f.Close()
+			}
+		}()
 	}
 	os.WriteFile(cfg.ReadyFile, []byte("ready\n"), 0o600)
 	for range term {

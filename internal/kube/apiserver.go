@@ -3,6 +3,7 @@ package kube
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -18,8 +19,9 @@ import (
 )
 
 // apiserverArgs are the kube-apiserver flags for c. authnConfig is the
-// structured authentication configuration file (see writeAuthnConfig).
-func apiserverArgs(c config.Config, authnConfig string) []string {
+// structured authentication configuration file (see writeAuthnConfig),
+// auditPolicy the policy of the activity log (see writeActivityPolicy).
+func apiserverArgs(c config.Config, authnConfig, auditPolicy string) []string {
 	args := []string{
 		"--bind-address=" + c.BindAddress.String(),
 		"--secure-port=" + strconv.Itoa(c.Port),
@@ -63,6 +65,16 @@ func apiserverArgs(c config.Config, authnConfig string) []string {
 		// there); leave the service without endpoints.
 		args = append(args, "--endpoint-reconciler-type=none")
 	}
+	if c.ActivityLog != "" {
+		args = append(args,
+			"--audit-policy-file="+auditPolicy,
+			"--audit-log-path="+c.ActivityLog,
+			"--audit-log-format=json",
+			// One line per request of a person; a few of them are enough
+			// to tell when the last came.
+			"--audit-log-maxsize=1",
+			"--audit-log-maxbackup=1")
+	}
 	if c.KubeletClientCert != "" {
 		args = append(args,
 			"--kubelet-client-certificate="+c.KubeletClientCert,
@@ -105,8 +117,34 @@ anonymous:
 	return path, nil
 }
 
+// writeActivityPolicy writes into dir the audit policy of the activity
+// log: one Metadata line per request, except those of the cluster's own
+// components (the controllers, the scheduler, this process, the nodes and
+// kube-system's service accounts) and of health probes, so that the log
+// is written only when someone uses the cluster.
+func writeActivityPolicy(dir string) (string, error) {
+	const doc = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "ResponseStarted"]
+rules:
+- level: None
+  users: ["system:kube-controller-manager", "system:kube-scheduler", "system:apiserver", "` + selfUser + `"]
+- level: None
+  userGroups: ["system:nodes", "system:serviceaccounts:kube-system"]
+- level: None
+  nonResourceURLs: ["/livez*", "/readyz*", "/healthz*"]
+- level: Metadata
+`
+	path := filepath.Join(dir, "activity-policy.yaml")
+	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
+		return "", fmt.Errorf("writing activity policy: %w", err)
+	}
+	return path, nil
+}
+
 // runAPIServer runs kube-apiserver with the given flags until ctx ends.
-func runAPIServer(ctx context.Context, args []string) error {
+// With ln set it serves there instead of binding its address itself.
+func runAPIServer(ctx context.Context, args []string, ln net.Listener) error {
 	s := apiserveroptions.NewServerRunOptions()
 	fs := pflag.NewFlagSet("kube-apiserver", pflag.ContinueOnError)
 	for _, f := range s.Flags().FlagSets {
@@ -114,6 +152,9 @@ func runAPIServer(ctx context.Context, args []string) error {
 	}
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("kube-apiserver flags: %w", err)
+	}
+	if ln != nil {
+		s.SecureServing.Listener = ln
 	}
 	if err := s.GenericServerRunOptions.ComponentGlobalsRegistry.Set(); err != nil {
 		return fmt.Errorf("kube-apiserver feature gates: %w", err)

@@ -30,7 +30,7 @@ func argsConfig() Config {
 }
 
 func TestAPIServerArgs(t *testing.T) {
-	args := apiserverArgs(argsConfig(), "/run/authn.yaml")
+	args := apiserverArgs(argsConfig(), "/run/authn.yaml", "/run/activity.yaml")
 	for _, want := range []string{
 		"--bind-address=10.224.0.4", "--secure-port=443", "--advertise-address=10.224.0.4",
 		"--etcd-servers=unix:///state/etcd.sock", "--etcd-prefix=/aksbox/clusters/1/registry",
@@ -51,7 +51,7 @@ func TestAPIServerArgs(t *testing.T) {
 	}
 	loop := argsConfig()
 	loop.BindAddress, loop.AdvertiseAddress = netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.1")
-	if !slices.Contains(apiserverArgs(loop, "x"), "--endpoint-reconciler-type=none") {
+	if !slices.Contains(apiserverArgs(loop, "x", "y"), "--endpoint-reconciler-type=none") {
 		t.Errorf("loopback advertise address keeps the endpoint reconciler")
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"sync"
 	"time"
@@ -38,12 +39,13 @@ const stopTimeout = 30 * time.Second
 // The components keep process-wide state, so one process runs one control
 // plane at a time.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	return runControlPlane(ctx, cfg, log, nil)
+	return runControlPlane(ctx, cfg, nil, log, nil)
 }
 
-// runControlPlane is Run that calls onReady (when not nil) once the
-// control plane is ready.
-func runControlPlane(ctx context.Context, cfg Config, log *slog.Logger, onReady func()) error {
+// runControlPlane is Run that serves on ln when it is set (see
+// config.ListenerFDFlag) and calls onReady (when not nil) once the control
+// plane is ready.
+func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func()) error {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("control plane config: %w", err)
@@ -62,6 +64,10 @@ func runControlPlane(ctx context.Context, cfg Config, log *slog.Logger, onReady 
 	if err != nil {
 		return err
 	}
+	policy, err := writeActivityPolicy(workDir)
+	if err != nil {
+		return err
+	}
 	self, err := selfClientConfig(cfg)
 	if err != nil {
 		return err
@@ -73,7 +79,7 @@ func runControlPlane(ctx context.Context, cfg Config, log *slog.Logger, onReady 
 	start := time.Now()
 	// The API server outlives ctx until the others have stopped (stopAll).
 	api := startComponent(context.WithoutCancel(ctx), "kube-apiserver", func(ctx context.Context) error {
-		return runAPIServer(ctx, apiserverArgs(cfg, authn))
+		return runAPIServer(ctx, apiserverArgs(cfg, authn, policy), ln)
 	})
 	if err := waitReady(ctx, self, api.done); err != nil {
 		return errors.Join(err, api.stop())

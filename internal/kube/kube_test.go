@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,6 +196,8 @@ func TestControlPlane(t *testing.T) {
 		return nil
 	})
 
+	checkActivityLog(t, cfg)
+
 	cancel()
 	select {
 	case err := <-done:
@@ -248,5 +251,27 @@ func createNode(t testing.TB, cs *kubernetes.Clientset, name string) {
 	}
 	if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, node, metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("setting node status: %v", err)
+	}
+}
+
+// adminUserForTest is the CN of the admin kubeconfig's certificate.
+const adminUserForTest = "masterclient"
+
+// checkActivityLog: the admin's requests are noted, the cluster's own
+// components' (controllers, scheduler, this process) and probes' are not.
+func checkActivityLog(t *testing.T, cfg Config) {
+	t.Helper()
+	data, err := os.ReadFile(cfg.ActivityLog)
+	if err != nil {
+		t.Fatalf("activity log: %v", err)
+	}
+	log := string(data)
+	if !strings.Contains(log, `"username":"`+adminUserForTest+`"`) || !strings.Contains(log, "/apis/apps/v1/namespaces/default/deployments") {
+		t.Errorf("the admin's requests are not in the activity log:\n%.2000s", log)
+	}
+	for _, own := range []string{"system:kube-controller-manager", "system:kube-scheduler", "system:serviceaccount:kube-system", selfUser, "/readyz", "/livez"} {
+		if strings.Contains(log, own) {
+			t.Errorf("the activity log notes %s, one of the cluster's own:\n%.2000s", own, log)
+		}
 	}
 }

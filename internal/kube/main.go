@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -27,11 +28,12 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet(Subcommand, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "control plane configuration (JSON)")
+	listenerFD := fs.Int(config.ListenerFDFlag, 0, "serve on this inherited listening socket instead of binding the address")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *configPath == "" || fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "usage: %s --config FILE\n", Subcommand)
+		fmt.Fprintf(stderr, "usage: %s --config FILE [--%s N]\n", Subcommand, config.ListenerFDFlag)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -40,11 +42,21 @@ func run(args []string, stderr io.Writer) int {
 		log.Error("loading config", "err", err)
 		return 1
 	}
+	var ln net.Listener
+	if *listenerFD > 0 {
+		f := os.NewFile(uintptr(*listenerFD), "listener")
+		ln, err = net.FileListener(f)
+		f.Close() // FileListener holds a copy
+		if err != nil {
+			log.Error("inherited listener", "fd", *listenerFD, "err", err)
+			return 1
+		}
+	}
 	tuneMemory()
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := runControlPlane(ctx, cfg, log, func() { trimAfterStart(ctx, log) }); err != nil {
+	if err := runControlPlane(ctx, cfg, ln, log, func() { trimAfterStart(ctx, log) }); err != nil {
 		log.Error("control plane failed", "err", err)
 		return 1
 	}

@@ -21,6 +21,12 @@ import (
 // plane: `aksbox __controlplane --config FILE`.
 const Subcommand = "__controlplane"
 
+// ListenerFDFlag names the flag of Subcommand that hands the API server an
+// open listening socket (a file descriptor number) instead of letting it
+// bind Port itself: connections that arrive while no process serves wait
+// in that socket's queue (see controlplane's idle sleep).
+const ListenerFDFlag = "listener-fd"
+
 // DefaultPort is the API server port when Config.Port is 0.
 const DefaultPort = 443
 
@@ -84,6 +90,11 @@ type Config struct {
 	// ReadyFile (optional) is created once the API server is ready and the
 	// cluster add-ons exist, and removed at start.
 	ReadyFile string `json:"readyFile,omitempty"`
+	// ActivityLog (optional) is where the API server notes the requests of
+	// people and their tools (the cluster's own components, nodes and
+	// probes are left out): its modification time is the cluster's last
+	// use, which idle sleep reads.
+	ActivityLog string `json:"activityLog,omitempty"`
 	// Verbosity is the klog level of the upstream components. At 0 only
 	// their errors are logged.
 	Verbosity int `json:"verbosity,omitempty"`

@@ -138,7 +138,7 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 			cfg.Registries = p.opts.Registries(kubeletPrincipal(c), true) // the same way to the registries
 		}
 
-		p.agents.ensure(n.vm, cfg)
+		p.agents.ensure(l.id.String(), n.vm, cfg)
 	}
 	return nodes, nil
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"time"
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
@@ -85,6 +86,10 @@ type Options struct {
 	// (public, for a public cluster's nodes) through the registries' public
 	// endpoint; nil: nodes pull nothing.
 	Registries func(principal string, public bool) *nodeagent.Registries
+	// IdleSleep (0: never) stops the control plane and the node agents of
+	// a cluster nobody sent a request for that long; the first connection
+	// to its API server wakes it (see controlplane.Sleep).
+	IdleSleep time.Duration
 }
 
 // Provider serves managed clusters.
@@ -113,6 +118,9 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 	p.clusters = &arm.Kind{Namespace: Namespace, Type: "managedClusters", APIVersions: APIVersions,
 		Build: p.buildCluster, Realize: p.realize, Unrealize: p.unrealize, Restart: p.restart, View: p.viewCluster, ViewReads: arm.ViewReadsRecord}
 	p.windows = p.maintenanceKind()
+	if opts.IdleSleep > 0 {
+		opts.Supervisor.SetSleep(controlplane.Sleep{After: opts.IdleSleep, Enter: fab.Do, Asleep: p.agents.sleep, Awake: p.agents.wake})
+	}
 	return p
 }
 
