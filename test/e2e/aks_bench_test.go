@@ -31,9 +31,15 @@ import (
 // benchLab is an aksLab for a benchmark.
 func benchLab(b *testing.B, rg string) (*instanceT, *aksLab, string) {
 	b.Helper()
+	return benchLabWith(b, rg)
+}
+
+// benchLabWith is benchLab with extra serve flags.
+func benchLabWith(b *testing.B, rg string, flags ...string) (*instanceT, *aksLab, string) {
+	b.Helper()
 	testenv.Root(b)
 	testenv.Tool(b, "kubectl", "install kubectl")
-	in := start(b, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s")
+	in := start(b, append([]string{"--provider-registration-delay", "0s", "--feature-registration-delay", "0s"}, flags...)...)
 	l := newAKSLab(b, in, rg)
 	keyPath, authorized := writeKey(b)
 	l.key = authorized
