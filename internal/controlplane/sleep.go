@@ -52,9 +52,7 @@ func (s *Supervisor) SetSleep(sl Sleep) {
 
 // Asleep reports whether the cluster's control plane sleeps now.
 func (s *Supervisor) Asleep(clusterID string) bool {
-	s.mu.Lock()
-	p := s.procs[key(clusterID)]
-	s.mu.Unlock()
+	p := s.proc(clusterID)
 	if p == nil {
 		return false
 	}
@@ -66,9 +64,7 @@ func (s *Supervisor) Asleep(clusterID string) bool {
 // Wake starts a sleeping control plane (without a connection); a running
 // one is left alone.
 func (s *Supervisor) Wake(clusterID string) {
-	s.mu.Lock()
-	p := s.procs[key(clusterID)]
-	s.mu.Unlock()
+	p := s.proc(clusterID)
 	if p != nil {
 		p.nudge()
 	}

@@ -53,6 +53,13 @@ func NewSupervisor(self string, log *slog.Logger) *Supervisor {
 
 func key(clusterID string) string { return strings.ToLower(clusterID) }
 
+// proc is the supervision of the cluster's control plane (nil: none).
+func (s *Supervisor) proc(clusterID string) *process {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.procs[key(clusterID)]
+}
+
 // Start runs the control plane of c unless it is running already. When it
 // is running with a different configuration (c was prepared again with a
 // changed spec), it is restarted.
@@ -65,10 +72,7 @@ func (s *Supervisor) Start(c *Cluster) error {
 		return fmt.Errorf("starting control plane: %w", err)
 	}
 	k := key(c.ID())
-	s.mu.Lock()
-	old := s.procs[k]
-	s.mu.Unlock()
-	if old != nil {
+	if old := s.proc(c.ID()); old != nil {
 		if bytes.Equal(old.config, cfg) {
 			return nil
 		}
@@ -92,9 +96,7 @@ func (s *Supervisor) Start(c *Cluster) error {
 // grace period) and waits until it has exited. Stopping a cluster that is
 // not running is not an error.
 func (s *Supervisor) Stop(clusterID string) error {
-	s.mu.Lock()
-	p := s.procs[key(clusterID)]
-	s.mu.Unlock()
+	p := s.proc(clusterID)
 	if p == nil {
 		return nil
 	}
@@ -130,18 +132,14 @@ func (s *Supervisor) StopAll() {
 // Running reports whether the cluster's control plane process is alive now
 // (between restarts it is not).
 func (s *Supervisor) Running(clusterID string) bool {
-	s.mu.Lock()
-	p := s.procs[key(clusterID)]
-	s.mu.Unlock()
+	p := s.proc(clusterID)
 	return p != nil && p.alive()
 }
 
 // Pid is the process id of the cluster's control plane process, or 0 when
 // none is running.
 func (s *Supervisor) Pid(clusterID string) int {
-	s.mu.Lock()
-	p := s.procs[key(clusterID)]
-	s.mu.Unlock()
+	p := s.proc(clusterID)
 	if p == nil {
 		return 0
 	}
@@ -157,9 +155,7 @@ func (s *Supervisor) WaitReady(ctx context.Context, clusterID string) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		s.mu.Lock()
-		p := s.procs[key(clusterID)]
-		s.mu.Unlock()
+		p := s.proc(clusterID)
 		if p == nil {
 			return fmt.Errorf("control plane of %s is not started", clusterID)
 		}

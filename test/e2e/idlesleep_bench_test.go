@@ -43,13 +43,7 @@ func BenchmarkAKSSleepingDensity(b *testing.B) {
 			prefix, subnet := vnet(n)
 			l.vnet(name, prefix, subnet)
 		}
-		mc := l.seedCluster(l.subnetID(name), 3)
-		mc.Properties.DNSPrefix = toPtr(name)
-		begin := time.Now()
-		if _, err := l.create(name, mc); err != nil {
-			b.Fatalf("cluster %d: %v", n, err)
-		}
-		last = time.Since(begin)
+		last = l.timedCreate(b, name)
 		if first == 0 {
 			first = last
 		}
