@@ -55,8 +55,11 @@ type NIC struct {
 	VNet   string // virtual network ID
 	Subnet string // subnet name
 	IP     netip.Addr
-	Host   string           // ID of the namespace owner, e.g. a VM
-	MAC    net.HardwareAddr // optional
+	// More are further addresses of the NIC in its subnet (a private
+	// endpoint's, one per member of what it connects to).
+	More []netip.Addr
+	Host string           // ID of the namespace owner, e.g. a VM
+	MAC  net.HardwareAddr // optional
 }
 
 // Resolver answers the DNS questions asked inside a virtual network.

@@ -20,11 +20,11 @@ const ipsDstNAT = 1 << 5
 
 // forwarder is what a private link namespace does with TCP: a new
 // connection that matches (arriving on a link whose name starts with
-// inPrefix, or addressed to dst) goes to dnatTo, on the same port, from
-// snatTo. Nothing else is forwarded; conntrack translates the replies.
+// inPrefix, or addressed to one of dsts) goes to dnatTo, on the same port,
+// from snatTo. Nothing else is forwarded; conntrack translates the replies.
 type forwarder struct {
 	inPrefix string
-	dst      netip.Addr
+	dsts     []netip.Addr
 	dnatTo   netip.Addr
 	snatTo   netip.Addr
 }
@@ -60,7 +60,9 @@ func (fw forwarder) apply() error {
 		Hooknum: nftables.ChainHookPostrouting, Priority: nftables.ChainPriorityNATSource})
 	fwd := c.AddChain(&nftables.Chain{Name: "forward", Table: t, Type: nftables.ChainTypeFilter,
 		Hooknum: nftables.ChainHookForward, Priority: nftables.ChainPriorityFilter, Policy: &drop})
-	c.AddRule(&nftables.Rule{Table: t, Chain: pre, Exprs: append(fw.match(), natTo(expr.NATTypeDestNAT, fw.dnatTo)...)})
+	for _, m := range fw.matches() {
+		c.AddRule(&nftables.Rule{Table: t, Chain: pre, Exprs: append(m, natTo(expr.NATTypeDestNAT, fw.dnatTo)...)})
+	}
 	c.AddRule(&nftables.Rule{Table: t, Chain: post, Exprs: append(dnated(), natTo(expr.NATTypeSourceNAT, fw.snatTo)...)})
 	c.AddRule(&nftables.Rule{Table: t, Chain: fwd, Exprs: append(dnated(), &expr.Verdict{Kind: expr.VerdictAccept})})
 	if err := c.Flush(); err != nil {
@@ -69,16 +71,27 @@ func (fw forwarder) apply() error {
 	return nil
 }
 
-// match selects the new TCP connections to translate.
-func (fw forwarder) match() []expr.Any {
+// matches select the new TCP connections to translate: a rule each.
+func (fw forwarder) matches() [][]expr.Any {
+	if len(fw.dsts) == 0 {
+		return [][]expr.Any{fw.match(netip.Addr{})}
+	}
+	var out [][]expr.Any
+	for _, d := range fw.dsts {
+		out = append(out, fw.match(d))
+	}
+	return out
+}
+
+func (fw forwarder) match(dst netip.Addr) []expr.Any {
 	var m []expr.Any
 	if fw.inPrefix != "" { // comparing fewer bytes than the name holds is a prefix match
 		m = append(m, &expr.Meta{Key: expr.MetaKeyIIFNAME, Register: 1},
 			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte(fw.inPrefix)})
 	}
-	if fw.dst.IsValid() {
+	if dst.IsValid() {
 		m = append(m, &expr.Payload{DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 16, Len: 4},
-			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: fw.dst.AsSlice()})
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: dst.AsSlice()})
 	}
 	return append(m, &expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
 		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.IPPROTO_TCP}})

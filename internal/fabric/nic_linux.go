@@ -67,8 +67,10 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	if err != nil {
 		return err
 	}
-	if subnet := gw.Masked(); !subnet.Contains(n.IP) || n.IP == subnet.Addr() || n.IP == gw.Addr() || n.IP == lastAddr(subnet) {
-		return fmt.Errorf("ip %s is not a host address of subnet %s (%s)", n.IP, n.Subnet, subnet)
+	for _, ip := range append([]netip.Addr{n.IP}, n.More...) {
+		if subnet := gw.Masked(); !subnet.Contains(ip) || ip == subnet.Addr() || ip == gw.Addr() || ip == lastAddr(subnet) {
+			return fmt.Errorf("ip %s is not a host address of subnet %s (%s)", ip, n.Subnet, subnet)
+		}
 	}
 	hostLink, taken, err := hostLinks(place.host, tag)
 	if err != nil {
@@ -88,7 +90,7 @@ func (f *Fabric) ensureNIC(n NIC) error {
 		}
 	}
 	err = doNS(place.host, func() error {
-		return configureNIC(hostLink, tag, n.MAC, netip.PrefixFrom(n.IP, gw.Bits()), gw.Addr())
+		return configureNIC(hostLink, tag, n.MAC, netip.PrefixFrom(n.IP, gw.Bits()), n.More, gw.Addr())
 	})
 	if err != nil {
 		return err
@@ -98,7 +100,15 @@ func (f *Fabric) ensureNIC(n NIC) error {
 		return err
 	}
 	if plugged { // neighbours may remember another MAC for this address
-		if err := doNS(place.host, func() error { return announce(hostLink, n.IP) }); err != nil {
+		err := doNS(place.host, func() error {
+			for _, ip := range append([]netip.Addr{n.IP}, n.More...) {
+				if err := announce(hostLink, ip); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -146,8 +156,8 @@ func plugNIC(place nicPlace, rlink string, bridge int, hostLink string, n NIC) e
 }
 
 // configureNIC sets the host side of a NIC up with its alias, MAC and
-// address, and routes by default through it unless another NIC does.
-func configureNIC(name, tag string, mac net.HardwareAddr, addr netip.Prefix, gw netip.Addr) error {
+// address (and more addresses, each a /32), and routes by default through it unless another NIC does.
+func configureNIC(name, tag string, mac net.HardwareAddr, addr netip.Prefix, more []netip.Addr, gw netip.Addr) error {
 	l, err := netlink.LinkByName(name)
 	if err != nil {
 		return fmt.Errorf("finding %s: %w", name, err)
@@ -162,8 +172,13 @@ func configureNIC(name, tag string, mac net.HardwareAddr, addr netip.Prefix, gw 
 			return fmt.Errorf("setting mac of %s: %w", name, err)
 		}
 	}
-	if err := syncAddr(l, addr); err != nil {
+	if err := syncAddr(l, addr, more...); err != nil {
 		return err
+	}
+	for _, a := range more { // each a /32: one subnet route, the primary's
+		if err := netlink.AddrReplace(l, &netlink.Addr{IPNet: prefixNet(netip.PrefixFrom(a, 32))}); err != nil {
+			return fmt.Errorf("adding address %s: %w", a, err)
+		}
 	}
 	if err := netlink.LinkSetUp(l); err != nil {
 		return fmt.Errorf("setting %s up: %w", name, err)

@@ -129,7 +129,7 @@ func (f *Fabric) ensureEndpoint(e Endpoint) error {
 	if err := doNS(pls, func() error { return upWithAddr(peer, theirs.addr) }); err != nil {
 		return err
 	}
-	fw := forwarder{dst: e.NIC.IP, dnatTo: theirs.addr.Addr(), snatTo: mine.addr.Addr()}
+	fw := forwarder{dsts: append([]netip.Addr{e.NIC.IP}, e.NIC.More...), dnatTo: theirs.addr.Addr(), snatTo: mine.addr.Addr()}
 	return doNS(ns, func() error {
 		if err := upWithAddr(link, mine.addr); err != nil {
 			return err

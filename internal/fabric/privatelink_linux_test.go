@@ -100,6 +100,17 @@ func TestPrivateEndpoint(t *testing.T) {
 	assertReach(t, f, clientB, "pe-b", "10.82.1.7:443", true)
 	assertReach(t, f, clientA, "pe-a", "10.81.1.5:443", true)
 
+	// An endpoint with an address per member forwards each; ensured again
+	// with one, only that one answers.
+	peB.NIC.More = []netip.Addr{ip("10.82.1.8")}
+	must(t, f.EnsureEndpoint(peB))
+	assertReach(t, f, clientB, "pe-b's second address", "10.82.1.8:443", true)
+	assertReach(t, f, clientB, "pe-b", "10.82.1.7:443", true)
+	peB.NIC.More = nil
+	must(t, f.EnsureEndpoint(peB))
+	assertReach(t, f, clientB, "pe-b's dropped second address", "10.82.1.8:443", false)
+	assertReach(t, f, clientB, "pe-b", "10.82.1.7:443", true)
+
 	// A new target takes over; the endpoints stay linked.
 	moved := w.fe
 	moved.Target = ip("10.82.1.6")

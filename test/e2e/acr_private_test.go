@@ -57,9 +57,17 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 	if len(dns) != 2 {
 		t.Fatalf("customDnsConfigs: %v", pe)
 	}
+	// An address per member, as Azure gives: the login server's and the
+	// regional data endpoint's, each an IP configuration of the NIC.
 	ip := dns[0].(map[string]any)["ipAddresses"].([]any)[0].(string)
-	if dns[0].(map[string]any)["fqdn"] != "harbor01.azurecr.io" || dns[1].(map[string]any)["fqdn"] != "harbor01.westus2.data.azurecr.io" || !strings.HasPrefix(ip, "10.20.1.") {
+	dataIP := dns[1].(map[string]any)["ipAddresses"].([]any)[0].(string)
+	if dns[0].(map[string]any)["fqdn"] != "harbor01.azurecr.io" || dns[1].(map[string]any)["fqdn"] != "harbor01.westus2.data.azurecr.io" ||
+		!strings.HasPrefix(ip, "10.20.1.") || !strings.HasPrefix(dataIP, "10.20.1.") || ip == dataIP {
 		t.Fatalf("customDnsConfigs: %v", dns)
+	}
+	nicID := pe["networkInterfaces"].([]any)[0].(map[string]any)["id"].(string)
+	if got := in.tsv("network", "nic", "show", "-g", "acrpe", "-n", nicID[strings.LastIndex(nicID, "/")+1:], "--query", "ipConfigurations[].[privateLinkConnectionProperties.requiredMemberName, privateIpAddress]"); got != "registry\t"+ip+"\nregistry_data_westus2\t"+dataIP {
+		t.Fatalf("the endpoint NIC's IP configurations: %q", got)
 	}
 	if got := in.tsv("acr", "private-endpoint-connection", "list", "-r", "harbor01", "--query", "[].privateLinkServiceConnectionState.status"); got != "Approved" {
 		t.Errorf("private-endpoint-connection list: %q", got)
@@ -85,7 +93,7 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 		t.Fatalf("zone group: %v", group)
 	}
 	in.fails(1, "(OnlyOnePrivateDnsZoneGroupPerPrivateEndpointAllowed)", zg("create", "-n", "second", "--private-dns-zone", "privatelink.azurecr.io", "--zone-name", "acr")...)
-	if got := in.tsv("network", "private-dns", "record-set", "a", "list", "-g", "acrpe", "-z", "privatelink.azurecr.io", "--query", "[].[name, aRecords[0].ipv4Address]"); got != "harbor01\t"+ip+"\nharbor01.westus2.data\t"+ip {
+	if got := in.tsv("network", "private-dns", "record-set", "a", "list", "-g", "acrpe", "-z", "privatelink.azurecr.io", "--query", "[].[name, aRecords[0].ipv4Address]"); got != "harbor01\t"+ip+"\nharbor01.westus2.data\t"+dataIP {
 		t.Fatalf("records the zone group wrote: %q", got)
 	}
 	if got := in.tsv(zg("list", "--query", "[].name")...); got != "default" {
@@ -100,9 +108,10 @@ func TestContainerRegistryPrivateEndpoint(t *testing.T) {
 	}
 	script := "cat > /tmp/ca.crt <<'EOF'\n" + string(ca) + "EOF\n" +
 		"curl -sS --cacert /tmp/ca.crt -o /dev/null -w '%{http_code}\\n' https://harbor01.azurecr.io/v2/\n" +
+		"curl -sS --cacert /tmp/ca.crt -o /dev/null -w 'data %{http_code}\\n' --resolve harbor01.azurecr.io:443:" + dataIP + " https://harbor01.azurecr.io/v2/\n" +
 		"curl -sS --cacert /tmp/ca.crt -u harbor01:" + pass + " -D - -H 'Accept: application/vnd.oci.image.manifest.v1+json' https://harbor01.azurecr.io/v2/hello/app/manifests/v1\n"
 	out := l.run("jump", script)
-	if !strings.Contains(out, "401") || !strings.Contains(strings.ToLower(out), "docker-content-digest: "+digest.String()) {
+	if !strings.Contains(out, "401") || !strings.Contains(out, "data 401") || !strings.Contains(strings.ToLower(out), "docker-content-digest: "+digest.String()) {
 		t.Fatalf("pull through the private endpoint:\n%s", out)
 	}
 	// After a restart the registry answers through the endpoint again.

@@ -124,8 +124,10 @@ func (p *Provider) resolvePrivateLink(ctx context.Context, rid arm.ResourceID, g
 		return network.PrivateLinkTarget{}, arm.Errorf(http.StatusConflict, "OperationNotAllowed",
 			"Registry '%s' is not ready for private endpoints yet; wait for its operation to finish.", reg.Name)
 	}
-	return network.PrivateLinkTarget{ID: reg.ID, Service: l.pls,
-		FQDNs: []string{reg.Properties.LoginServer, fmt.Sprintf("%s.%s.data.%s", lower(reg.Name), reg.Location, Domain)}}, nil
+	m := members(reg) // the login server, and the data endpoint of the registry's region
+	return network.PrivateLinkTarget{ID: reg.ID, Service: l.pls, Members: []network.Member{
+		{Name: m[0], FQDNs: []string{reg.Properties.LoginServer}},
+		{Name: m[1], FQDNs: []string{fmt.Sprintf("%s.%s.data.%s", lower(reg.Name), reg.Location, Domain)}}}}, nil
 }
 
 // realize makes the registry's private side and publishes its names.

@@ -134,9 +134,9 @@ func (p *Provider) resolvePrivateLink(ctx context.Context, rid arm.ResourceID, g
 	if fqdn == "" { // privateDNSZone none: the public FQDN names the endpoint
 		fqdn = c.Properties.Fqdn
 	}
-	t := network.PrivateLinkTarget{ID: c.ID, Service: l.pls}
+	t := network.PrivateLinkTarget{ID: c.ID, Service: l.pls, Members: []network.Member{{Name: managementGroup}}}
 	if fqdn != "" {
-		t.FQDNs = []string{fqdn}
+		t.Members[0].FQDNs = []string{fqdn}
 	}
 	return t, nil
 }

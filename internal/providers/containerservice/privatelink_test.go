@@ -205,7 +205,7 @@ func TestResolvePrivateLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := f.links.resolve(ctx, rid, "Management")
-	if err != nil || got.ID != testCluster || got.Service != f.pls() || len(got.FQDNs) != 1 || got.FQDNs[0] != testFQDN {
+	if err != nil || got.ID != testCluster || got.Service != f.pls() || len(got.Members) != 1 || got.Members[0].Name != "management" || len(got.Members[0].FQDNs) != 1 || got.Members[0].FQDNs[0] != testFQDN {
 		t.Fatalf("resolved: %+v %v", got, err)
 	}
 	f.putCluster(false, Running)

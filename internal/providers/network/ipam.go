@@ -117,8 +117,10 @@ func (p *Provider) takenAll(ctx context.Context, subnetID string) (map[netip.Add
 // pick chooses the address of self (named name in errors) in a subnet:
 // the requested one for Static (usable and free), else keep while it is
 // still in the subnet, else the lowest free one. It returns the address
-// and the allocation method as Azure spells it.
-func (p *Provider) pick(ctx context.Context, pfx netip.Prefix, subnetID, self, name, method, requested string, keep netip.Addr) (netip.Addr, string, error) {
+// and the allocation method as Azure spells it. siblings are the
+// addresses other IP configurations of the same NIC took in this request,
+// not stored yet.
+func (p *Provider) pick(ctx context.Context, pfx netip.Prefix, subnetID, self, name, method, requested string, keep netip.Addr, siblings ...netip.Addr) (netip.Addr, string, error) {
 	used, err := p.takenAll(ctx, subnetID)
 	if err != nil {
 		return netip.Addr{}, "", err
@@ -127,6 +129,9 @@ func (p *Provider) pick(ctx context.Context, pfx netip.Prefix, subnetID, self, n
 		if strings.EqualFold(owner, self) {
 			delete(used, a) // our own address may stay
 		}
+	}
+	for _, a := range siblings {
+		used[a] = "another IP configuration of the same network interface"
 	}
 	if strings.EqualFold(method, "Static") {
 		a, err := netip.ParseAddr(requested)

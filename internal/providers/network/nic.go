@@ -65,6 +65,17 @@ type IPConfigProperties struct {
 	Subnet                    *SubRef `json:"subnet,omitempty"`
 	PublicIPAddress           *SubRef `json:"publicIPAddress,omitempty"`
 	Primary                   *bool   `json:"primary,omitempty"`
+	// PrivateLinkConnectionProperties: the member of a private link
+	// resource an endpoint's IP configuration serves (read-only).
+	PrivateLinkConnectionProperties *PLConnectionProperties `json:"privateLinkConnectionProperties,omitempty"`
+}
+
+// PLConnectionProperties are an endpoint NIC's IP configuration's group,
+// member and FQDNs.
+type PLConnectionProperties struct {
+	GroupID            string   `json:"groupId"`
+	RequiredMemberName string   `json:"requiredMemberName"`
+	Fqdns              []string `json:"fqdns"`
 }
 
 func (p *Provider) nicKind() *arm.Kind {
@@ -110,14 +121,16 @@ func (p *Provider) buildNIC(ctx context.Context, r *arm.Request, id arm.Resource
 		n.Properties.VirtualMachine, n.Properties.PrivateEndpoint = old.Properties.VirtualMachine, old.Properties.PrivateEndpoint
 	}
 	primary := primaryConfig(in.Properties.IPConfigurations)
+	var picked []netip.Addr
 	for i, c := range in.Properties.IPConfigurations {
 		if i != primary && (c.Properties.Subnet == nil || c.Properties.Subnet.ID == "") {
 			c.Properties.Subnet = in.Properties.IPConfigurations[primary].Properties.Subnet // Azure: the primary's subnet
 		}
-		ipc, err := p.buildIPConfig(ctx, id, i, c, old)
+		ipc, err := p.buildIPConfig(ctx, id, i, c, old, picked...)
 		if err != nil {
 			return arm.Record{}, err
 		}
+		picked = append(picked, netip.MustParseAddr(ipc.Properties.PrivateIPAddress))
 		isPrimary := i == primary
 		ipc.Properties.Primary = &isPrimary
 		n.Properties.IPConfigurations = append(n.Properties.IPConfigurations, ipc)
@@ -137,7 +150,7 @@ func primaryConfig(cs []*IPConfig) int {
 	return 0
 }
 
-func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int, c *IPConfig, old *NIC) (*IPConfig, error) {
+func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int, c *IPConfig, old *NIC, siblings ...netip.Addr) (*IPConfig, error) {
 	if c.Name == "" {
 		c.Name = fmt.Sprintf("ipconfig%d", i+1)
 	}
@@ -163,7 +176,7 @@ func (p *Provider) buildIPConfig(ctx context.Context, nic arm.ResourceID, i int,
 	if _, e := checkEnum(fmt.Sprintf("properties.ipConfigurations[%d].properties.privateIPAddressVersion", i), c.Properties.PrivateIPAddressVersion, "IPv4"); e != nil {
 		return nil, e
 	}
-	addr, method, err := p.pick(ctx, pfx, subnetID, self, c.Name, c.Properties.PrivateIPAllocationMethod, c.Properties.PrivateIPAddress, keep)
+	addr, method, err := p.pick(ctx, pfx, subnetID, self, c.Name, c.Properties.PrivateIPAllocationMethod, c.Properties.PrivateIPAddress, keep, siblings...)
 	if err != nil {
 		return nil, err
 	}

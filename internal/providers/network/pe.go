@@ -130,7 +130,7 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 	} else {
 		e.Properties.PrivateLinkServiceConnections = []*Connection{conn}
 	}
-	static, err := p.checkStaticIPs(ctx, id, in.Properties.Subnet.ID, in.Properties.IPConfigurations, cur)
+	statics, err := p.checkStaticIPs(ctx, id, in.Properties.Subnet.ID, in.Properties.IPConfigurations, cur, target.Members)
 	if err != nil {
 		return arm.Record{}, err
 	}
@@ -157,8 +157,8 @@ func (p *Provider) buildPE(ctx context.Context, r *arm.Request, id arm.ResourceI
 			o.State = Pending
 		}
 	}
-	o.StaticIP = static
-	o.FQDNs = target.FQDNs
+	o.StaticIPs = statics
+	o.Members = target.Members
 	rec.Internal, _ = json.Marshal(o)
 	rec.Body, err = json.Marshal(e)
 	return rec, err
@@ -227,21 +227,34 @@ func (p *Provider) viewPE(ctx context.Context, st *arm.Stored) json.RawMessage {
 	in := ownerOf(st)
 	if in.NIC != "" {
 		e.Properties.NetworkInterfaces = []SubRef{{ID: in.NIC}}
-		if ip := p.ownedNICAddress(ctx, in.NIC); ip != "" {
-			e.Properties.CustomDNSConfigs = []DNSConfig{{IPAddresses: []string{ip}}}
-			for i, fqdn := range in.FQDNs {
-				if i == 0 {
-					e.Properties.CustomDNSConfigs[0].Fqdn = fqdn
-					continue
-				}
-				e.Properties.CustomDNSConfigs = append(e.Properties.CustomDNSConfigs, DNSConfig{Fqdn: fqdn, IPAddresses: []string{ip}})
-			}
+		if ips := p.ownedNICAddresses(ctx, in.NIC); len(ips) > 0 {
+			e.Properties.CustomDNSConfigs = customDNSConfigs(in, ips)
 		}
 	}
 	if c := e.conn(); c != nil {
 		c.Properties.PrivateLinkServiceConnectionState = connectionState(p.connectionStatus(ctx, &e, in))
 	}
 	out, _ := json.Marshal(e)
+	return out
+}
+
+// customDNSConfigs show each member's FQDNs with its address; a member
+// without FQDNs shows its address alone.
+func customDNSConfigs(o owner, ips []string) []DNSConfig {
+	out := []DNSConfig{}
+	for i := range o.addresses() {
+		ip := memberAddress(ips, i)
+		var fqdns []string
+		if i < len(o.Members) {
+			fqdns = o.Members[i].FQDNs
+		}
+		if len(fqdns) == 0 {
+			out = append(out, DNSConfig{IPAddresses: []string{ip}})
+		}
+		for _, f := range fqdns {
+			out = append(out, DNSConfig{Fqdn: f, IPAddresses: []string{ip}})
+		}
+	}
 	return out
 }
 

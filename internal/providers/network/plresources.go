@@ -20,9 +20,19 @@ import (
 
 // PrivateLinkTarget is what a private link resource's group resolves to.
 type PrivateLinkTarget struct {
-	ID      string   // the resource's ID as stored (the case it was created with)
-	Service string   // the private link service behind the group
-	FQDNs   []string // the names the endpoint's customDnsConfigs show with its address
+	ID      string // the resource's ID as stored (the case it was created with)
+	Service string // the private link service behind the group
+	// Members are the group's required members. An endpoint gives each an
+	// address of its own (an IP configuration of its NIC), and its
+	// customDnsConfigs show each member's FQDNs with that address. None:
+	// one address, shown without a name.
+	Members []Member
+}
+
+// Member is a required member of a private link resource's group.
+type Member struct {
+	Name  string   `json:"name,omitempty"`  // e.g. "registry", "registry_data_eastus"
+	FQDNs []string `json:"fqdns,omitempty"` // the names that resolve to its address
 }
 
 // PrivateLinkResolver resolves a group of a resource to its private link

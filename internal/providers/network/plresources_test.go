@@ -28,8 +28,9 @@ const (
 // fakeFabric records which private endpoints forward.
 type fakeFabric struct {
 	mu        sync.Mutex
-	endpoints map[string]string // endpoint ID → frontend ID
-	fail      error             // what EnsureEndpoint answers after making the endpoint
+	endpoints map[string]string     // endpoint ID → frontend ID
+	nics      map[string]fabric.NIC // endpoint ID → its NIC as last ensured
+	fail      error                 // what EnsureEndpoint answers after making the endpoint
 }
 
 func (f *fakeFabric) EnsureVNet(fabric.VNet) error         { return nil }
@@ -42,6 +43,10 @@ func (f *fakeFabric) EnsureEndpoint(e fabric.Endpoint) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.endpoints[strings.ToLower(e.ID)] = e.Frontend
+	if f.nics == nil {
+		f.nics = map[string]fabric.NIC{}
+	}
+	f.nics[strings.ToLower(e.ID)] = e.NIC
 	return f.fail
 }
 func (f *fakeFabric) RemoveEndpoint(id string) error {
@@ -49,6 +54,12 @@ func (f *fakeFabric) RemoveEndpoint(id string) error {
 	defer f.mu.Unlock()
 	delete(f.endpoints, strings.ToLower(id))
 	return nil
+}
+
+func (f *fakeFabric) nicOf(pe string) fabric.NIC {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.nics[strings.ToLower(pe)]
 }
 
 func (f *fakeFabric) frontendOf(pe string) string {
@@ -187,7 +198,7 @@ func TestPrivateLinkResourceEndpoint(t *testing.T) {
 		if group != "management" {
 			return PrivateLinkTarget{}, arm.InvalidParameter("groupId", "Private link resource '%s' is not one of managed cluster 'C1'; its only group ID is 'management'.", group)
 		}
-		return PrivateLinkTarget{ID: cluster, Service: pls, FQDNs: []string{fqdn}}, nil
+		return PrivateLinkTarget{ID: cluster, Service: pls, Members: []Member{{Name: "management", FQDNs: []string{fqdn}}}}, nil
 	})
 
 	pe := netIDs + "/privateEndpoints/to-c1"

@@ -173,13 +173,20 @@ func (p *Provider) realizeZoneGroup(ctx context.Context, id arm.ResourceID, st *
 		return fmt.Errorf("reading private endpoint %s: %w", id.Parent(), err)
 	}
 	o := ownerOf(pe)
-	ip := p.ownedNICAddress(ctx, o.NIC)
-	if ip == "" {
+	ips := p.ownedNICAddresses(ctx, o.NIC)
+	if len(ips) == 0 {
 		return fmt.Errorf("private endpoint %s has no address yet; create the zone group once the endpoint has succeeded", id.Parent().Name())
 	}
-	fqdns := o.FQDNs
-	if len(fqdns) == 0 { // a private link service of the user's: the endpoint's name
-		fqdns = []string{id.Parent().Name()}
+	type name struct{ fqdn, ip string }
+	var names []name
+	for i, m := range o.Members {
+		for _, f := range m.FQDNs {
+			names = append(names, name{f, memberAddress(ips, i)})
+		}
+	}
+	own := len(names) == 0
+	if own { // a private link service of the user's: the endpoint's name
+		names = []name{{id.Parent().Name(), ips[0]}}
 	}
 	state := zoneGroupState{Written: map[string][]RecordInfo{}}
 	_ = json.Unmarshal(st.Internal, &state)
@@ -187,9 +194,10 @@ func (p *Provider) realizeZoneGroup(ctx context.Context, id arm.ResourceID, st *
 	keep := map[string]bool{}
 	for _, c := range g.Properties.PrivateDNSZoneConfigs {
 		zid, _ := arm.ParseID(c.Properties.PrivateDNSZoneID)
-		for _, f := range fqdns {
+		for _, n := range names {
+			f, ip := n.fqdn, n.ip
 			rel := recordName(f, zid.Name())
-			if rel == "" && len(o.FQDNs) == 0 {
+			if rel == "" && own {
 				rel = strings.ToLower(f)
 			}
 			if rel == "" {
