@@ -15,7 +15,7 @@ func aksCmd(a *App) *cobra.Command {
 	g := &cobra.Command{Use: "aks", Short: "Manage private Azure Kubernetes Service clusters (real control planes behind private endpoints)"}
 	g.AddCommand(aksCreateCmd(a), aksShowCmd(a), aksListCmd(a), aksDeleteCmd(a),
 		aksPowerCmd(a, "start"), aksPowerCmd(a, "stop"), aksWaitCmd(a), aksUpdateCmd(a),
-		aksGetVersionsCmd(a), aksGetUpgradesCmd(a), aksGetCredentialsCmd(a), aksCommandCmd(a), aksNodepoolCmd(a))
+		aksGetVersionsCmd(a), aksGetUpgradesCmd(a), aksGetCredentialsCmd(a), aksCommandCmd(a), aksNodepoolCmd(a), aksCheckACRCmd(a))
 	return g
 }
 

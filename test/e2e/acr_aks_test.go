@@ -90,6 +90,9 @@ func TestACRWithPrivateCluster(t *testing.T) {
 	if strings.Contains(out, "Running") {
 		t.Fatalf("a pod runs without its image:\n%s", out)
 	}
+	// aks check-acr says the same, and what to do.
+	checkACR := []string{"aks", "check-acr", "-g", "aks", "-n", "private", "--acr", "limits01.azurecr.io"}
+	in.fails(1, "limits01.azurecr.io does not resolve from the nodes of cluster 'private'", checkACR...)
 
 	// Peering both ways and the zone link: the name resolves and the path
 	// works, but the kubelet identity may not pull.
@@ -99,6 +102,10 @@ func TestACRWithPrivateCluster(t *testing.T) {
 	waitEvent("authentication required")
 	if out, _ := kubectl("get pods -l app=app --no-headers"); strings.Contains(out, "Running") {
 		t.Fatalf("a pod runs without the kubelet identity's role:\n%s", out)
+	}
+	in.fails(1, "holds no role that pulls from limits01.azurecr.io", checkACR...)
+	if out, _, _ := in.aksbox(checkACR...); !strings.Contains(out, "Name resolution on a node: limits01.azurecr.io → "+peIP) || !strings.Contains(out, "answered 401") {
+		t.Fatalf("check-acr's network checks once peered and linked:\n%s", out)
 	}
 
 	// --attach-acr: AcrPull for the kubelet identity; the rollout finishes.
@@ -111,6 +118,9 @@ func TestACRWithPrivateCluster(t *testing.T) {
 		t.Fatalf("rollout after --attach-acr: %v\n%s", err, out)
 	}
 	waitEvent("Successfully pulled image \"limits01.azurecr.io/hello/app:v1\"")
+	if out := in.mustAksbox(checkACR...); !strings.Contains(out, "AcrPull on the registry") || !strings.Contains(out, "Your cluster can pull images from limits01.azurecr.io.") {
+		t.Fatalf("check-acr after --attach-acr:\n%s", out)
+	}
 	out, _ = kubectl("get pods -l app=app --no-headers")
 	if strings.Count(out, "Running") != 2 {
 		t.Fatalf("pods after --attach-acr:\n%s", out)
