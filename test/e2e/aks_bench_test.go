@@ -218,9 +218,8 @@ func pss(pid int) int64 {
 
 // controlPlanePSS sums the PSS of the instance's control plane processes.
 func controlPlanePSS(in *instanceT) int64 {
-	out, _ := exec.Command("pgrep", "-f", "__controlplane --config "+string(in.dir)).Output()
 	var total int64
-	for _, f := range strings.Fields(string(out)) {
+	for _, f := range controlPlanePids(in) {
 		pid, _ := strconv.Atoi(f)
 		total += pss(pid)
 	}

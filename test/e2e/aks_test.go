@@ -277,8 +277,8 @@ func TestPrivateClusterSeed(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(string(in.dir), "clusters")); len(entries) != 0 {
 		t.Fatalf("cluster folders left: %v", entries)
 	}
-	if out, _ := exec.Command("pgrep", "-f", "__controlplane --config "+string(in.dir)).Output(); len(out) != 0 {
-		t.Fatalf("control plane processes left: %s", out)
+	if left := controlPlanePids(in); len(left) != 0 {
+		t.Fatalf("control plane processes left: %v", left)
 	}
 	in.mustAksbox("group", "delete", "-n", "aks", "--yes")
 	if ns := in.namespaces(); len(ns) != 0 {

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -79,8 +78,8 @@ func TestAKSCreateSurvivesACrashAtEachStep(t *testing.T) {
 			if left, _ := filepath.Glob(filepath.Join(string(in.dir), "clusters", "*")); len(left) != 0 {
 				t.Fatalf("cluster files left: %v", left)
 			}
-			if out, _ := exec.Command("pgrep", "-f", string(in.dir)+"/clusters/").Output(); len(strings.TrimSpace(string(out))) != 0 {
-				t.Fatalf("control plane processes left: %s", out)
+			if left := controlPlanePids(in); len(left) != 0 {
+				t.Fatalf("control plane processes left: %v", left)
 			}
 		})
 	}

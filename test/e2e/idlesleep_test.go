@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,10 +9,10 @@ import (
 	"github.com/aksbox/aksbox/internal/testenv"
 )
 
-// controlPlanePids lists the instance's control plane processes.
+// controlPlanePids lists the instance's live control plane processes
+// (their --config is under the state dir's clusters/).
 func controlPlanePids(in *instanceT) []string {
-	out, _ := exec.Command("pgrep", "-f", "__controlplane --config "+string(in.dir)).Output()
-	return strings.Fields(string(out))
+	return processesWith(filepath.Join(string(in.dir), "clusters"))
 }
 
 // With --idle-sleep, a private cluster nobody uses stops its control plane
@@ -23,7 +23,6 @@ func controlPlanePids(in *instanceT) []string {
 func TestIdleSleepWakesThroughPrivateEndpoint(t *testing.T) {
 	needRoot(t)
 	testenv.Tool(t, "kubectl", "install kubectl")
-	testenv.Tool(t, "pgrep", "install procps")
 	in := start(t, "--provider-registration-delay", "0s", "--feature-registration-delay", "0s", "--idle-sleep", "4s")
 	l := newAKSLab(t, in, "sleepy")
 	keyPath, authorized := writeKey(t)
