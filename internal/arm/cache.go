@@ -109,15 +109,8 @@ func (rs *Records) cached(key string) (*Stored, bool, error) {
 	if o == nil {
 		return nil, true, store.ErrNotFound
 	}
-	s := o.decoded.Load()
-	if s == nil {
-		var err error
-		if s, err = decodeRecord(&o.Object); err != nil {
-			return nil, true, err
-		}
-		o.decoded.Store(s)
-	}
-	return s.clone(), true, nil
+	s, err := o.load()
+	return s, true, err
 }
 
 // wrote notes the revision of a write made through the Records.

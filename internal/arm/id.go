@@ -72,6 +72,10 @@ func (id ResourceID) Key() string { return ResourceKey(id.String()) }
 // ResourceKey is the store key of a resource ID string.
 func ResourceKey(id string) string { return "/aksbox/arm" + strings.ToLower(id) }
 
+// IDOfKey is the lower-case resource ID of a record's key (ResourceKey
+// undone).
+func IDOfKey(key string) string { return strings.TrimPrefix(key, "/aksbox/arm") }
+
 // Type is the full type name, e.g. Microsoft.Network/virtualNetworks/subnets.
 func (id ResourceID) Type() string {
 	if id.Namespace == "" {

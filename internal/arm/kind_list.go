@@ -11,7 +11,7 @@ import (
 
 // is tells whether a record key is of this kind's type.
 func (k *Kind) is(key string) (ResourceID, bool) {
-	id, err := ParseID(strings.TrimPrefix(key, "/aksbox/arm"))
+	id, err := ParseID(IDOfKey(key))
 	if err != nil || id.Namespace == "" {
 		return id, false
 	}

@@ -29,6 +29,7 @@ type Provider struct {
 
 	mu    sync.Mutex
 	index *index
+	facts map[string]*fact // by record key, as of the index's build
 }
 
 // SetPublicGroup names the resource group whose zones are the cloud's

@@ -71,88 +71,145 @@ type nicAddr struct {
 	ip, vnet string
 }
 
-func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
-	all, err := p.rec.List(ctx, "/subscriptions")
+// fact is what the DNS index takes from one record: a zone, a link, a
+// record set's answers, a VM's NICs or a NIC's address (or nothing). Facts
+// are kept by key and revision across rebuilds, so that a rebuild decodes
+// only the records written since the last; the index is rebuilt after
+// every write, and decoding every record each time made a write cost more
+// the more the instance held.
+type fact struct {
+	rev  int64
+	zone *zoneData // id and name only; records are added per index
+	link *link
+	set  *recordSet
+	vm   *vmNICs
+	nic  *nicAddr
+}
+
+type link struct {
+	zone, vnet string
+	reg        bool
+}
+
+type recordSet struct {
+	zone string // lower-case zone ID
+	rrs  []dns.RR
+}
+
+// extract reads the fact of one record, decoding only the kinds the index
+// takes something from.
+func extract(sc arm.Scanned) (*fact, error) {
+	f := &fact{rev: sc.Revision}
+	id, err := arm.ParseID(arm.IDOfKey(sc.Key))
+	if err != nil {
+		return f, nil
+	}
+	t := strings.ToLower(id.Type())
+	if !strings.HasPrefix(t, "microsoft.network/privatednszones") && t != "microsoft.compute/virtualmachines" && t != "microsoft.network/networkinterfaces" {
+		return f, nil
+	}
+	st, err := sc.Load()
 	if err != nil {
 		return nil, err
 	}
-	idx := &index{gen: gen, byVNet: map[string][]*zoneData{}, byID: map[string]*zoneData{}}
-	type link struct {
-		zone, vnet string
-		reg        bool
-	}
-	var links []link
-	var vms []vmNICs
-	nics := map[string]nicAddr{}
-	var sets []*RecordSet
-	for _, st := range all {
-		id, err := arm.ParseID(arm.IDOf(st.Body))
-		if err != nil {
-			continue
+	switch {
+	case t == "microsoft.network/privatednszones":
+		if zid, err := arm.ParseID(arm.IDOf(st.Body)); err == nil {
+			f.zone = &zoneData{id: zid.String(), name: strings.ToLower(zid.Name())}
 		}
-		switch t := strings.ToLower(id.Type()); {
-		case t == "microsoft.network/privatednszones":
-			z := &zoneData{id: id.String(), name: strings.ToLower(id.Name()),
-				records: map[string]map[uint16][]dns.RR{}, auto: map[string]string{}}
-			idx.byID[strings.ToLower(id.String())] = z
-			if p.publicGroup != "" && strings.HasPrefix(strings.ToLower(id.String()), p.publicGroup) {
+	case t == "microsoft.network/privatednszones/virtualnetworklinks":
+		var l Link
+		if arm.Decode(st, &l) == nil && l.Properties.VirtualNetwork != nil {
+			f.link = &link{zone: strings.ToLower(id.Parent().String()), vnet: strings.ToLower(l.Properties.VirtualNetwork.ID), reg: l.Properties.RegistrationEnabled}
+		}
+	case strings.HasPrefix(t, "microsoft.network/privatednszones/"):
+		var rs RecordSet
+		if arm.Decode(st, &rs) == nil {
+			f.set = &recordSet{zone: strings.ToLower(id.Parent().String()), rrs: toRRs(&rs)}
+		}
+	case t == "microsoft.compute/virtualmachines":
+		var v struct {
+			Name       string `json:"name"`
+			Properties struct {
+				NetworkProfile struct {
+					NetworkInterfaces []struct {
+						ID string `json:"id"`
+					} `json:"networkInterfaces"`
+				} `json:"networkProfile"`
+			} `json:"properties"`
+		}
+		if arm.Decode(st, &v) == nil {
+			vm := vmNICs{name: v.Name}
+			for _, n := range v.Properties.NetworkProfile.NetworkInterfaces {
+				vm.nics = append(vm.nics, strings.ToLower(n.ID))
+			}
+			f.vm = &vm
+		}
+	case t == "microsoft.network/networkinterfaces":
+		var n struct {
+			Properties struct {
+				IPConfigurations []struct {
+					Properties struct {
+						PrivateIPAddress string  `json:"privateIPAddress"`
+						Subnet           *SubRef `json:"subnet"`
+					} `json:"properties"`
+				} `json:"ipConfigurations"`
+			} `json:"properties"`
+		}
+		if arm.Decode(st, &n) == nil && len(n.Properties.IPConfigurations) > 0 && n.Properties.IPConfigurations[0].Properties.Subnet != nil {
+			c := n.Properties.IPConfigurations[0].Properties
+			if sid, err := arm.ParseID(c.Subnet.ID); err == nil {
+				f.nic = &nicAddr{ip: c.PrivateIPAddress, vnet: strings.ToLower(sid.Parent().String())}
+			}
+		}
+	}
+	return f, nil
+}
+
+// build makes the index of generation gen from every record, reusing the
+// facts of records unchanged since the last build. Called with p.mu held.
+func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
+	all, err := p.rec.Scan(ctx, "/subscriptions")
+	if err != nil {
+		return nil, err
+	}
+	facts := make(map[string]*fact, len(all))
+	idx := &index{gen: gen, byVNet: map[string][]*zoneData{}, byID: map[string]*zoneData{}}
+	var links []*link
+	var vms []*vmNICs
+	nics := map[string]nicAddr{}
+	var sets []*recordSet
+	for _, st := range all {
+		f := p.facts[st.Key]
+		if f == nil || f.rev != st.Revision {
+			if f, err = extract(st); err != nil {
+				return nil, err
+			}
+		}
+		facts[st.Key] = f
+		switch {
+		case f.zone != nil:
+			z := &zoneData{id: f.zone.id, name: f.zone.name, records: map[string]map[uint16][]dns.RR{}, auto: map[string]string{}}
+			idx.byID[strings.ToLower(z.id)] = z
+			if p.publicGroup != "" && strings.HasPrefix(strings.ToLower(z.id), p.publicGroup) {
 				idx.public = append(idx.public, z)
 			}
-		case t == "microsoft.network/privatednszones/virtualnetworklinks":
-			var l Link
-			if arm.Decode(st, &l) == nil && l.Properties.VirtualNetwork != nil {
-				links = append(links, link{zone: strings.ToLower(id.Parent().String()), vnet: strings.ToLower(l.Properties.VirtualNetwork.ID), reg: l.Properties.RegistrationEnabled})
-			}
-		case strings.HasPrefix(t, "microsoft.network/privatednszones/"):
-			var rs RecordSet
-			if arm.Decode(st, &rs) == nil {
-				sets = append(sets, &rs)
-			}
-		case t == "microsoft.compute/virtualmachines":
-			var v struct {
-				Name       string `json:"name"`
-				Properties struct {
-					NetworkProfile struct {
-						NetworkInterfaces []struct {
-							ID string `json:"id"`
-						} `json:"networkInterfaces"`
-					} `json:"networkProfile"`
-				} `json:"properties"`
-			}
-			if arm.Decode(st, &v) == nil {
-				vm := vmNICs{name: v.Name}
-				for _, n := range v.Properties.NetworkProfile.NetworkInterfaces {
-					vm.nics = append(vm.nics, strings.ToLower(n.ID))
-				}
-				vms = append(vms, vm)
-			}
-		case t == "microsoft.network/networkinterfaces":
-			var n struct {
-				Properties struct {
-					IPConfigurations []struct {
-						Properties struct {
-							PrivateIPAddress string  `json:"privateIPAddress"`
-							Subnet           *SubRef `json:"subnet"`
-						} `json:"properties"`
-					} `json:"ipConfigurations"`
-				} `json:"properties"`
-			}
-			if arm.Decode(st, &n) == nil && len(n.Properties.IPConfigurations) > 0 && n.Properties.IPConfigurations[0].Properties.Subnet != nil {
-				c := n.Properties.IPConfigurations[0].Properties
-				if sid, err := arm.ParseID(c.Subnet.ID); err == nil {
-					nics[strings.ToLower(id.String())] = nicAddr{ip: c.PrivateIPAddress, vnet: strings.ToLower(sid.Parent().String())}
-				}
-			}
+		case f.link != nil:
+			links = append(links, f.link)
+		case f.set != nil:
+			sets = append(sets, f.set)
+		case f.vm != nil:
+			vms = append(vms, f.vm)
+		case f.nic != nil:
+			nics[arm.IDOfKey(st.Key)] = *f.nic
 		}
 	}
+	p.facts = facts
 	for _, rs := range sets {
-		rid, _ := arm.ParseID(rs.ID)
-		z := idx.byID[strings.ToLower(rid.Parent().String())]
-		if z == nil {
-			continue
-		}
-		for _, rr := range toRRs(rs) {
-			z.add(rr)
+		if z := idx.byID[rs.zone]; z != nil {
+			for _, rr := range rs.rrs {
+				z.add(rr)
+			}
 		}
 	}
 	for _, l := range links {

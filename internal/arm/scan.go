@@ -1,0 +1,74 @@
+package arm
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Scanned is one record met by Scan: its key and revision, and Load,
+// which decodes it (from the in-memory copy, once per revision).
+type Scanned struct {
+	Key      string
+	Revision int64
+	Load     func() (*Stored, error)
+}
+
+// catchUpWait bounds how long Scan waits for the in-memory copy to apply
+// the writes made before it, before it reads the store instead.
+const catchUpWait = 100 * time.Millisecond
+
+// Scan lists the records whose IDs start with idPrefix followed by "/", in
+// key order, without decoding them: a reader that keeps what it derived
+// from each record by revision decodes only those written since. It reads
+// the in-memory copy once that has applied every write made before the
+// call (waiting up to catchUpWait for it), the store otherwise.
+func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error) {
+	prefix := ResourceKey(strings.TrimSuffix(idPrefix, "/")) + "/"
+	if c := rs.cache; c != nil {
+		want := rs.written.Load()
+		deadline := time.Now().Add(catchUpWait)
+		for c.ready.Load() && c.applied.Load() < want && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(time.Millisecond)
+		}
+		if c.ready.Load() && c.applied.Load() >= want {
+			c.mu.RLock()
+			var objs []*cachedObject
+			for k, o := range c.objs {
+				if strings.HasPrefix(k, prefix) {
+					objs = append(objs, o)
+				}
+			}
+			c.mu.RUnlock()
+			slices.SortFunc(objs, func(a, b *cachedObject) int { return strings.Compare(a.Key, b.Key) })
+			out := make([]Scanned, len(objs))
+			for i, o := range objs {
+				out[i] = Scanned{Key: o.Key, Revision: o.Revision, Load: func() (*Stored, error) { return o.load() }}
+			}
+			return out, nil
+		}
+	}
+	all, err := rs.List(ctx, idPrefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Scanned, len(all))
+	for i, st := range all {
+		out[i] = Scanned{Key: st.Key, Revision: st.Revision, Load: func() (*Stored, error) { return st, nil }}
+	}
+	return out, nil
+}
+
+// load is the record decoded (once) and copied.
+func (o *cachedObject) load() (*Stored, error) {
+	s := o.decoded.Load()
+	if s == nil {
+		var err error
+		if s, err = decodeRecord(&o.Object); err != nil {
+			return nil, err
+		}
+		o.decoded.Store(s)
+	}
+	return s.clone(), nil
+}
