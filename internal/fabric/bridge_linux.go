@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -137,4 +138,30 @@ func bridgeMAC(vnetID, subnet string) net.HardwareAddr {
 	mac := net.HardwareAddr(sum[:6])
 	mac[0] = mac[0]&0xfc | 0x02
 	return mac
+}
+
+// checkHostAddrs tells whether ips are host addresses of a subnet, whose
+// bridge br in the current (router) namespace holds its gateway address:
+// neither its network, gateway nor broadcast address.
+func checkHostAddrs(br, subnet string, ips ...netip.Addr) error {
+	l, err := findLink(br)
+	if err != nil || l == nil {
+		return errors.Join(err, fmt.Errorf("subnet %s is not realized", subnet))
+	}
+	gw, err := firstAddr(l)
+	if err != nil {
+		return err
+	}
+	return hostAddrs(gw, subnet, ips...)
+}
+
+// hostAddrs checks ips against a subnet given by its gateway's prefix.
+func hostAddrs(gw netip.Prefix, subnet string, ips ...netip.Addr) error {
+	s := gw.Masked()
+	for _, ip := range ips {
+		if !ip.Is4() || !s.Contains(ip) || ip == s.Addr() || ip == gw.Addr() || ip == lastAddr(s) {
+			return fmt.Errorf("%s is not a host address of subnet %s (%s)", ip, subnet, s)
+		}
+	}
+	return nil
 }

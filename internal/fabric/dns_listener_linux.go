@@ -48,16 +48,12 @@ func (f *Fabric) ensureListener(vnetID, ns, subnet string, addr netip.Addr) erro
 	}
 	br := f.names.bridge(subnet)
 	err = doNS(ns, func() error {
+		if err := checkHostAddrs(br, subnet, addr); err != nil {
+			return err
+		}
 		l, err := netlink.LinkByName(br)
 		if err != nil {
 			return fmt.Errorf("finding the bridge of subnet %s: %w", subnet, err)
-		}
-		gw, err := firstAddr(l)
-		if err != nil {
-			return err
-		}
-		if !addr.Is4() || !gw.Masked().Contains(addr) || addr == gw.Addr() || addr == gw.Masked().Addr() || addr == lastAddr(gw) {
-			return fmt.Errorf("%s is not a host address of subnet %s (%s)", addr, subnet, gw.Masked())
 		}
 		if err := netlink.AddrReplace(l, &netlink.Addr{IPNet: prefixNet(netip.PrefixFrom(addr, 32))}); err != nil {
 			return fmt.Errorf("adding %s to the bridge of subnet %s: %w", addr, subnet, err)

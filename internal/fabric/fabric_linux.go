@@ -24,6 +24,10 @@ type Fabric struct {
 	listeners map[string]map[netip.Addr]*listener
 	inflight  inflight            // forwarded queries, one upstream exchange per question
 	nics      map[string]nicPlace // lower-cased NIC ID → where it was last ensured
+	// frontends and endpoints are private link as last ensured, by
+	// lower-cased ID.
+	frontends map[string]frontendPlace
+	endpoints map[string]Endpoint
 	closed    bool
 }
 
@@ -50,6 +54,8 @@ func New(prefix string, log *slog.Logger) (*Fabric, error) {
 		dns:       map[string]*dnsServer{},
 		listeners: map[string]map[netip.Addr]*listener{},
 		nics:      map[string]nicPlace{},
+		frontends: map[string]frontendPlace{},
+		endpoints: map[string]Endpoint{},
 	}, nil
 }
 

@@ -21,8 +21,8 @@ const (
 	linkAnchorZ = "z" // the other side of that veth
 	linkNIC     = "n" // router side of a NIC
 	linkPeering = "p" // router side of a peering, named for the remote VNet
-	linkPE      = "e" // private link service side of a private endpoint's link, named for the endpoint
-	linkPLS     = "f" // private endpoint side of that link, named for the service (frontend)
+	linkPE      = "c" // customer router's side of a private endpoint's link, named for the endpoint
+	linkPLS     = "f" // provider router's side of that link, named for the endpoint too
 )
 
 var hashEncoding = base32.NewEncoding("0123456789abcdefghijklmnopqrstuv").WithPadding(base32.NoPadding)
@@ -63,7 +63,22 @@ func (n namer) anchorZ(subnet string) string     { return n.prefix + linkAnchorZ
 func (n namer) nicLink(nicID string) string      { return n.prefix + linkNIC + shortHash(nicID) }
 func (n namer) peerLink(remote string) string    { return n.prefix + linkPeering + shortHash(remote) }
 func (n namer) peLink(endpointID string) string  { return n.prefix + linkPE + shortHash(endpointID) }
-func (n namer) plsLink(frontendID string) string { return n.prefix + linkPLS + shortHash(frontendID) }
+func (n namer) plsLink(endpointID string) string { return n.prefix + linkPLS + shortHash(endpointID) }
+
+// Private link's addresses are on a router's lo, labelled for what holds
+// them: a private endpoint's addresses, a frontend's NAT address.
+func peLabel(endpointID string) string  { return "lo:e" + shortHash(endpointID) }
+func natLabel(frontendID string) string { return "lo:l" + shortHash(frontendID) }
+
+// Private link's nftables tables: the customer router's for an endpoint,
+// and the provider router's for an endpoint of a frontend. Where both are
+// one router, the endpoint's table alone translates.
+func peTable(endpointID, frontendID string) string {
+	return "pe-" + shortHash(endpointID) + "-" + shortHash(frontendID)
+}
+func plsTable(frontendID, endpointID string) string {
+	return "pls-" + shortHash(frontendID) + "-" + shortHash(endpointID)
+}
 
 // ours tells whether a namespace name belongs to this prefix.
 func (n namer) ours(ns string) bool { return strings.HasPrefix(ns, n.prefix+"-") }
@@ -79,16 +94,6 @@ func (n namer) routerOfPeerLink(link string) (string, bool) {
 		return "", false
 	}
 	return n.prefix + "-" + kindRouter + "-" + h, true
-}
-
-// hostOfPLSLink is the namespace of the frontend a private endpoint's link
-// leads to: the link is named with the same hash as that namespace.
-func (n namer) hostOfPLSLink(link string) (string, bool) {
-	h, ok := strings.CutPrefix(link, n.prefix+linkPLS)
-	if !ok || len(h) != hashLen {
-		return "", false
-	}
-	return n.prefix + "-" + kindHost + "-" + h, true
 }
 
 // nicTag is the alias that marks the host side of a NIC.

@@ -2,6 +2,7 @@ package fabric
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -44,11 +45,11 @@ func TestNames(t *testing.T) {
 	if !ok || ns != n.routerNS(id) {
 		t.Errorf("routerOfPeerLink = %q, %v; want %q", ns, ok, n.routerNS(id))
 	}
-	if ns, ok := n.hostOfPLSLink(n.plsLink(id)); !ok || ns != n.hostNS(id) {
-		t.Errorf("hostOfPLSLink = %q, %v; want %q", ns, ok, n.hostNS(id))
+	if names := []string{n.peLink(id), n.plsLink(id), n.nicLink(id), peLabel(id), natLabel(id)}; len(slices.Compact(slices.Sorted(slices.Values(names)))) != len(names) {
+		t.Errorf("private link's links share names: %v", names)
 	}
-	if _, ok := n.hostOfPLSLink(n.peLink(id)); ok {
-		t.Error("an endpoint link is taken for a frontend link")
+	if l := peLabel(id); len(l) > 15 || !strings.HasPrefix(l, "lo:") {
+		t.Errorf("address label %q is longer than 15 or not lo's", l)
 	}
 	if !n.ours(n.hostNS("vm")) || !n.isRouter(n.routerNS(id)) || n.isRouter(n.hostNS("vm")) {
 		t.Error("namespace kinds are not told apart")

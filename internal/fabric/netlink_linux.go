@@ -188,3 +188,61 @@ func findLink(name string) (netlink.Link, error) {
 	}
 	return l, nil
 }
+
+// syncLabelled makes the addresses of the current namespace's lo that carry
+// label exactly addrs, each a /32. A router holds addresses there that
+// answer on its bridges (private link's), each owner with a label of its own.
+func syncLabelled(label string, addrs ...netip.Addr) error {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("finding lo: %w", err)
+	}
+	cur, err := addrList(lo)
+	if err != nil {
+		return fmt.Errorf("listing addresses of lo: %w", err)
+	}
+	want := map[netip.Addr]bool{}
+	for _, a := range addrs {
+		want[a] = true
+	}
+	for _, a := range cur {
+		p, ok := netPrefix(a.IPNet)
+		if a.Label != label || !ok {
+			continue
+		}
+		if p.IsSingleIP() && want[p.Addr()] {
+			delete(want, p.Addr())
+			continue
+		}
+		if err := netlink.AddrDel(lo, &a); err != nil {
+			return fmt.Errorf("deleting address %s from lo: %w", p, err)
+		}
+	}
+	for a := range want {
+		if err := netlink.AddrReplace(lo, &netlink.Addr{IPNet: prefixNet(netip.PrefixFrom(a, 32)), Label: label}); err != nil {
+			return fmt.Errorf("adding address %s to lo: %w", a, err)
+		}
+	}
+	return nil
+}
+
+// labelled lists the addresses of the current namespace's lo that carry
+// label.
+func labelled(label string) ([]netip.Addr, error) {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return nil, fmt.Errorf("finding lo: %w", err)
+	}
+	cur, err := addrList(lo)
+	if err != nil {
+		return nil, fmt.Errorf("listing addresses of lo: %w", err)
+	}
+	var out []netip.Addr
+	for _, a := range cur {
+		if p, ok := netPrefix(a.IPNet); ok && a.Label == label {
+			out = append(out, p.Addr())
+		}
+	}
+	slices.SortFunc(out, netip.Addr.Compare)
+	return out, nil
+}

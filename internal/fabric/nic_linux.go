@@ -67,10 +67,8 @@ func (f *Fabric) ensureNIC(n NIC) error {
 	if err != nil {
 		return err
 	}
-	for _, ip := range append([]netip.Addr{n.IP}, n.More...) {
-		if subnet := gw.Masked(); !subnet.Contains(ip) || ip == subnet.Addr() || ip == gw.Addr() || ip == lastAddr(subnet) {
-			return fmt.Errorf("ip %s is not a host address of subnet %s (%s)", ip, n.Subnet, subnet)
-		}
+	if err := hostAddrs(gw, n.Subnet, append([]netip.Addr{n.IP}, n.More...)...); err != nil {
+		return err
 	}
 	hostLink, taken, err := hostLinks(place.host, tag)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
+	"golang.org/x/sys/unix"
 )
 
 // peerRange holds the /31 point-to-point links of peerings; each router
@@ -235,14 +236,17 @@ func deleteLinkIn(ns, link string) error {
 	if !nsExists(ns) {
 		return nil
 	}
-	return doNS(ns, func() error {
-		l, err := findLink(link)
-		if err != nil || l == nil {
-			return err
-		}
-		if err := netlink.LinkDel(l); err != nil {
-			return fmt.Errorf("deleting %s: %w", link, err)
-		}
-		return nil
-	})
+	return doNS(ns, func() error { return deleteLinkHere(link) })
+}
+
+// deleteLinkHere deletes a link of the current namespace if it exists.
+func deleteLinkHere(link string) error {
+	l, err := findLink(link)
+	if err != nil || l == nil {
+		return err
+	}
+	if err := netlink.LinkDel(l); err != nil && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("deleting %s: %w", link, err)
+	}
+	return nil
 }

@@ -6,35 +6,46 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/vishvananda/netlink"
 )
 
-// Private link is kernel forwarding between two host namespaces joined by a
-// veth on a /31 of plsRange:
+// Private link is kernel forwarding between the routers of two virtual
+// networks, joined by a veth on a /31 of plsRange for each endpoint:
 //
-//	client ─▶ endpoint IP:port     (endpoint namespace, customer subnet)
-//	          DNAT → frontend side of the /31, SNAT → endpoint side
-//	       ─▶ frontend side:port   (frontend namespace, provider subnet)
-//	          DNAT → Target, SNAT → NAT address
+//	client ─▶ endpoint IP:port      (customer router; the address is on its lo)
+//	          DNAT → provider side of the /31, SNAT → customer side
+//	       ─▶ provider side:port     (provider router)
+//	          DNAT → Target, SNAT → NAT address (on that router's lo)
 //	       ─▶ Target:port
 //
-// Conntrack rewrites the replies. Each side translates both addresses, so
-// neither ever routes the other network's addresses: the customer and the
-// provider address spaces may overlap, and the endpoint reaches nothing but
-// its frontend, the frontend nothing but Target.
+// Conntrack rewrites the replies. Each router translates both addresses, so
+// neither ever routes the other network's addresses: customer and provider
+// address spaces may overlap, and an endpoint reaches nothing but its
+// frontend's Target. The path is as long as a peering's: one router more
+// than within a subnet. An endpoint in its frontend's own virtual network is
+// translated once, by that router: endpoint IP → Target, from the NAT
+// address.
+//
+// What a frontend is (its router, NAT address and Target) is remembered
+// from its last ensure: endpoints need it, so frontends are ensured first.
 
 // plsRange holds the /31 links between private endpoints and frontends; the
-// frontend side has the even address. A frontend's namespace uses each /31
-// at most once; an endpoint's has just one.
+// provider side has the even address. A router uses each /31 at most once.
 var plsRange = netip.MustParsePrefix("169.254.128.0/18")
 
-// EnsureFrontend makes the namespace of a private link service with its NAT
-// NIC in the provider subnet, and forwards the TCP connections of the
-// endpoints linked to it to Target from the NAT address. The provider
-// virtual network must have been ensured. Endpoints stay linked when the
-// frontend changes.
+// frontendPlace is where and how a frontend was last ensured.
+type frontendPlace struct {
+	router      string
+	nat, target netip.Addr
+}
+
+// EnsureFrontend puts a private link service's NAT address on the router of
+// its subnet and forwards the TCP connections of the endpoints linked to it
+// to Target from the NAT address. The virtual network must have been
+// ensured. Endpoints stay linked when the frontend changes.
 func (f *Fabric) EnsureFrontend(fe Frontend) error {
 	fe.NAT.Host = cmp.Or(fe.NAT.Host, fe.ID)
 	if err := validateFrontend(fe); err != nil {
@@ -44,39 +55,156 @@ func (f *Fabric) EnsureFrontend(fe Frontend) error {
 		return err
 	}
 	defer f.mu.Unlock()
-	ns, err := f.ensureHost(fe.ID, nil)
-	if err == nil {
-		err = f.ensureNIC(fe.NAT)
-	}
-	if err == nil {
-		fw := forwarder{inPrefix: f.names.prefix + linkPE, dnatTo: fe.Target, snatTo: fe.NAT.IP}
-		err = doNS(ns, fw.setup)
-	}
-	if err != nil {
+	if err := f.ensureFrontend(fe); err != nil {
 		return fmt.Errorf("ensuring private link service %s: %w", fe.ID, err)
 	}
-	f.log.Debug("private link service ensured", "pls", fe.ID, "ns", ns, "nat", fe.NAT.IP, "target", fe.Target)
+	f.log.Debug("private link service ensured", "pls", fe.ID, "nat", fe.NAT.IP, "target", fe.Target)
 	return nil
 }
 
-// RemoveFrontend deletes a private link service's namespace; the links of
-// its endpoints go with it, so they forward nowhere until ensured again.
+func (f *Fabric) ensureFrontend(fe Frontend) error {
+	router := f.names.routerNS(fe.NAT.VNet)
+	if !nsExists(router) {
+		return fmt.Errorf("virtual network %s is not realized", fe.NAT.VNet)
+	}
+	if err := f.removeEarlierLayout(fe.ID); err != nil {
+		return err
+	}
+	key := strings.ToLower(fe.ID)
+	old, known := f.frontends[key]
+	moved := known && old.router != router
+	if moved {
+		if err := f.clearFrontend(fe.ID, old); err != nil {
+			return err
+		}
+	}
+	err := doNS(router, func() error {
+		br := f.names.bridge(fe.NAT.Subnet)
+		if err := checkHostAddrs(br, fe.NAT.Subnet, fe.NAT.IP); err != nil {
+			return err
+		}
+		if err := syncLabelled(natLabel(fe.ID), fe.NAT.IP); err != nil {
+			return err
+		}
+		if err := announce(br, fe.NAT.IP); err != nil {
+			return err
+		}
+		return f.repoint(fe)
+	})
+	if err != nil {
+		return err
+	}
+	f.frontends[key] = frontendPlace{router: router, nat: fe.NAT.IP, target: fe.Target}
+	var errs []error
+	for _, e := range f.endpoints {
+		if moved && strings.EqualFold(e.Frontend, fe.ID) {
+			errs = append(errs, f.ensureEndpoint(e))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// repoint rewrites the current (provider) router's translations of a
+// frontend's endpoints to its Target and NAT address.
+func (f *Fabric) repoint(fe Frontend) error {
+	fh := shortHash(fe.ID)
+	linked, err := tables("pls-" + fh + "-")
+	if err != nil {
+		return err
+	}
+	for _, t := range linked {
+		l, err := findLink(f.names.prefix + linkPLS + strings.TrimPrefix(t, "pls-"+fh+"-"))
+		if err != nil {
+			return err
+		}
+		if l == nil { // its endpoint's link is gone
+			if err := dropTranslations(t); err != nil {
+				return err
+			}
+			continue
+		}
+		end, err := firstAddr(l)
+		if err != nil {
+			return err
+		}
+		if err := (forwarder{table: t, dsts: []netip.Addr{end.Addr()}, dnatTo: fe.Target, snatTo: fe.NAT.IP}).apply(); err != nil {
+			return err
+		}
+	}
+	local, err := tables("pe-")
+	if err != nil {
+		return err
+	}
+	for _, t := range local {
+		eh, ok := strings.CutSuffix(strings.TrimPrefix(t, "pe-"), "-"+fh)
+		if !ok {
+			continue
+		}
+		addrs, err := labelled("lo:e" + eh)
+		if err != nil {
+			return err
+		}
+		if err := (forwarder{table: t, dsts: addrs, dnatTo: fe.Target, snatTo: fe.NAT.IP}).apply(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RemoveFrontend takes a private link service's NAT address and its
+// endpoints' links off its router, so they forward nowhere until it is
+// ensured again.
 func (f *Fabric) RemoveFrontend(id string) error {
 	if err := f.lock(); err != nil {
 		return err
 	}
 	defer f.mu.Unlock()
-	if err := f.removeHost(id); err != nil {
+	key := strings.ToLower(id)
+	err := f.removeEarlierLayout(id)
+	if fe, ok := f.frontends[key]; ok && err == nil {
+		err = f.clearFrontend(id, fe)
+	}
+	if err != nil {
 		return fmt.Errorf("removing private link service %s: %w", id, err)
 	}
+	delete(f.frontends, key)
 	f.log.Debug("private link service removed", "pls", id)
 	return nil
 }
 
-// EnsureEndpoint makes the namespace of a private endpoint with its NIC in
-// the customer subnet, links it to its frontend, and forwards every TCP
-// connection to the NIC's address there. The customer virtual network and
-// the frontend must have been ensured.
+// clearFrontend undoes a frontend in its router: its NAT address, the links
+// and translations of its endpoints, and their connections. Endpoints of
+// the same router keep their addresses, which then refuse connections.
+func (f *Fabric) clearFrontend(id string, fe frontendPlace) error {
+	if !nsExists(fe.router) {
+		return nil
+	}
+	fh := shortHash(id)
+	return doNS(fe.router, func() error {
+		all, err := tables("")
+		if err != nil {
+			return err
+		}
+		var mine []string
+		for _, t := range all {
+			if eh, ok := strings.CutPrefix(t, "pls-"+fh+"-"); ok {
+				mine = append(mine, t)
+				if err := deleteLinkHere(f.names.prefix + linkPLS + eh); err != nil {
+					return err
+				}
+			} else if strings.HasPrefix(t, "pe-") && strings.HasSuffix(t, "-"+fh) {
+				mine = append(mine, t)
+			}
+		}
+		return errors.Join(dropTranslations(mine...), syncLabelled(natLabel(id)),
+			forgetHere(netlink.ConntrackReplyDstIP, fe.nat))
+	})
+}
+
+// EnsureEndpoint puts a private endpoint's addresses on the router of its
+// subnet, links that router to its frontend's, and forwards every TCP
+// connection to the addresses there. The virtual network and the frontend
+// must have been ensured.
 func (f *Fabric) EnsureEndpoint(e Endpoint) error {
 	e.NIC.Host = cmp.Or(e.NIC.Host, e.ID)
 	if err := validateEndpoint(e); err != nil {
@@ -94,77 +222,209 @@ func (f *Fabric) EnsureEndpoint(e Endpoint) error {
 }
 
 func (f *Fabric) ensureEndpoint(e Endpoint) error {
-	pls := f.names.hostNS(e.Frontend)
-	if !nsExists(pls) {
+	fe, ok := f.frontends[strings.ToLower(e.Frontend)]
+	if !ok || !nsExists(fe.router) {
 		return fmt.Errorf("private link service %s is not realized", e.Frontend)
 	}
-	ns, err := f.ensureHost(e.ID, nil)
+	router := f.names.routerNS(e.NIC.VNet)
+	if !nsExists(router) {
+		return fmt.Errorf("virtual network %s is not realized", e.NIC.VNet)
+	}
+	if err := f.removeEarlierLayout(e.ID); err != nil {
+		return err
+	}
+	key := strings.ToLower(e.ID)
+	if old, ok := f.endpoints[key]; ok && (!strings.EqualFold(old.Frontend, e.Frontend) || f.names.routerNS(old.NIC.VNet) != router) {
+		if err := f.unlinkEndpoint(old); err != nil {
+			return err
+		}
+	}
+	ips := e.addrs()
+	table := peTable(e.ID, e.Frontend)
+	err := doNS(router, func() error {
+		br := f.names.bridge(e.NIC.Subnet)
+		if err := checkHostAddrs(br, e.NIC.Subnet, ips...); err != nil {
+			return err
+		}
+		if err := syncLabelled(peLabel(e.ID), ips...); err != nil {
+			return err
+		}
+		stale, err := tables("pe-" + shortHash(e.ID) + "-") // of an earlier frontend
+		if err != nil {
+			return err
+		}
+		if err := dropTranslations(slices.DeleteFunc(stale, func(t string) bool { return t == table })...); err != nil {
+			return err
+		}
+		for _, ip := range ips {
+			if err := announce(br, ip); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	if err := f.ensureNIC(e.NIC); err != nil {
-		return err
+	fw := forwarder{table: table, dsts: ips, dnatTo: fe.target, snatTo: fe.nat}
+	if router == fe.router {
+		err = deleteLinkIn(router, f.names.peLink(e.ID)) // linked across before
+	} else {
+		fw.snatTo, fw.dnatTo, err = f.linkEndpoint(e, router, fe)
 	}
-	link, peer := f.names.plsLink(e.Frontend), f.names.peLink(e.ID)
-	if err := doNS(ns, func() error { return f.deletePLSLinks(link) }); err != nil { // the frontend changed
-		return err
+	if err == nil {
+		err = doNS(router, fw.apply)
 	}
-	mine, err := readPeerEnd(ns, link)
 	if err != nil {
 		return err
 	}
-	theirs, err := readPeerEnd(pls, peer)
+	f.endpoints[key] = e
+	return nil
+}
+
+// addrs are the endpoint's addresses, its primary first.
+func (e Endpoint) addrs() []netip.Addr { return append([]netip.Addr{e.NIC.IP}, e.NIC.More...) }
+
+// linkEndpoint makes (or keeps) the link between an endpoint's router and
+// its frontend's, and the frontend's translation of it. It returns the
+// link's customer and provider addresses.
+func (f *Fabric) linkEndpoint(e Endpoint, router string, fe frontendPlace) (near, far netip.Addr, err error) {
+	cust, prov := f.names.peLink(e.ID), f.names.plsLink(e.ID)
+	mine, err := readPeerEnd(router, cust)
 	if err != nil {
-		return err
+		return near, far, err
+	}
+	theirs, err := readPeerEnd(fe.router, prov)
+	if err != nil {
+		return near, far, err
 	}
 	if !mine.addr.IsValid() || !theirs.addr.IsValid() || mine.addr.Addr() != partner(theirs.addr.Addr()) {
-		if theirs, mine, err = createLinkPair(plsRange, pls, peer, ns, link); err != nil {
-			return err
+		if theirs, mine, err = createLinkPair(plsRange, fe.router, prov, router, cust); err != nil {
+			return near, far, err
 		}
 		// Connections of an earlier link with these addresses are dead.
-		if err := forgetFlows(ns, pls, mine.addr.Addr()); err != nil {
-			return err
+		err = errors.Join(forget(router, netlink.ConntrackOrigDstIP, e.addrs()...),
+			forget(fe.router, netlink.ConntrackOrigSrcIP, mine.addr.Addr()))
+		if err != nil {
+			return near, far, err
 		}
 	}
-	if err := doNS(pls, func() error { return upWithAddr(peer, theirs.addr) }); err != nil {
-		return err
+	near, far = mine.addr.Addr(), theirs.addr.Addr()
+	err = doNS(fe.router, func() error {
+		if err := upWithAddr(prov, theirs.addr); err != nil {
+			return err
+		}
+		return forwarder{table: plsTable(e.Frontend, e.ID), dsts: []netip.Addr{far}, dnatTo: fe.target, snatTo: fe.nat}.apply()
+	})
+	if err != nil {
+		return near, far, err
 	}
-	fw := forwarder{dsts: append([]netip.Addr{e.NIC.IP}, e.NIC.More...), dnatTo: theirs.addr.Addr(), snatTo: mine.addr.Addr()}
-	return doNS(ns, func() error {
-		if err := upWithAddr(link, mine.addr); err != nil {
+	return near, far, doNS(router, func() error {
+		if err := upWithAddr(cust, mine.addr); err != nil {
 			return err
 		}
-		if err := waitOperUp(link); err != nil {
-			return err
-		}
-		return fw.setup()
+		return waitOperUp(cust)
 	})
 }
 
-// RemoveEndpoint deletes a private endpoint's namespace, its NIC and its
-// link to the frontend, and forgets its connections there.
+// RemoveEndpoint takes a private endpoint's addresses, link and
+// translations off the routers, and forgets its connections.
 func (f *Fabric) RemoveEndpoint(id string) error {
 	if err := f.lock(); err != nil {
 		return err
 	}
 	defer f.mu.Unlock()
-	ns := f.names.hostNS(id)
-	var links map[string]netip.Addr
-	if nsExists(ns) {
-		if err := doNS(ns, func() (err error) { links, err = f.plsLinks(); return err }); err != nil {
-			return fmt.Errorf("removing private endpoint %s: %w", id, err)
-		}
+	key := strings.ToLower(id)
+	err := f.removeEarlierLayout(id)
+	if e, ok := f.endpoints[key]; ok && err == nil {
+		err = f.unlinkEndpoint(e)
 	}
-	if err := f.removeHost(id); err != nil {
+	if err != nil {
 		return fmt.Errorf("removing private endpoint %s: %w", id, err)
 	}
-	for pls, addr := range links {
-		if err := forgetFlows("", pls, addr); err != nil {
-			return fmt.Errorf("removing private endpoint %s: %w", id, err)
-		}
-	}
+	delete(f.endpoints, key)
 	f.log.Debug("private endpoint removed", "pe", id)
 	return nil
+}
+
+// unlinkEndpoint undoes an endpoint as it was last ensured.
+func (f *Fabric) unlinkEndpoint(e Endpoint) error {
+	router := f.names.routerNS(e.NIC.VNet)
+	if !nsExists(router) {
+		return nil
+	}
+	mine, err := readPeerEnd(router, f.names.peLink(e.ID))
+	if err != nil {
+		return err
+	}
+	err = doNS(router, func() error {
+		stale, err := tables("pe-" + shortHash(e.ID) + "-")
+		if err != nil {
+			return err
+		}
+		return errors.Join(dropTranslations(stale...), deleteLinkHere(f.names.peLink(e.ID)),
+			syncLabelled(peLabel(e.ID)), forgetHere(netlink.ConntrackOrigDstIP, e.addrs()...))
+	})
+	if err != nil {
+		return err
+	}
+	fe, ok := f.frontends[strings.ToLower(e.Frontend)]
+	if !ok || fe.router == router || !nsExists(fe.router) {
+		return nil
+	}
+	return doNS(fe.router, func() error {
+		err := errors.Join(dropTranslations(plsTable(e.Frontend, e.ID)), deleteLinkHere(f.names.plsLink(e.ID)))
+		if mine.addr.IsValid() {
+			err = errors.Join(err, forgetHere(netlink.ConntrackOrigSrcIP, mine.addr.Addr()))
+		}
+		return err
+	})
+}
+
+// forgetRouter drops what the fabric remembers of the private link of a
+// router about to go: its endpoints are unlinked from their frontends'
+// routers, and its frontends' endpoints elsewhere lose their links.
+func (f *Fabric) forgetRouter(ns string) error {
+	var errs []error
+	for key, e := range f.endpoints {
+		if f.names.routerNS(e.NIC.VNet) == ns {
+			errs = append(errs, f.unlinkEndpoint(e))
+			delete(f.endpoints, key)
+		}
+	}
+	for key, fe := range f.frontends {
+		if fe.router == ns {
+			for _, e := range f.endpoints {
+				if strings.EqualFold(e.Frontend, key) {
+					errs = append(errs, deleteLinkIn(f.names.routerNS(e.NIC.VNet), f.names.peLink(e.ID)))
+				}
+			}
+			delete(f.frontends, key)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// dropTranslations deletes private link tables of the current (router)
+// namespace, and the table that untracks the rest with the last of them.
+func dropTranslations(names ...string) error {
+	if err := deleteTables(names...); err != nil {
+		return err
+	}
+	left, err := tables("p")
+	if err != nil || len(left) != 1 || left[0] != untrackTable {
+		return err
+	}
+	return deleteTables(untrackTable)
+}
+
+// removeEarlierLayout removes the namespace an earlier aksbox gave each
+// private endpoint and each frontend, if it is there.
+func (f *Fabric) removeEarlierLayout(id string) error {
+	if !nsExists(f.names.hostNS(id)) {
+		return nil
+	}
+	return f.removeHost(id)
 }
 
 func validateFrontend(fe Frontend) error {
@@ -186,67 +446,32 @@ func validateEndpoint(e Endpoint) error {
 	return errors.Join(errs...)
 }
 
-// plsLinks maps the frontend namespace each link of the current (endpoint)
-// namespace leads to to the link's own address.
-func (f *Fabric) plsLinks() (map[string]netip.Addr, error) {
-	links, err := linkList()
-	if err != nil {
-		return nil, fmt.Errorf("listing links: %w", err)
-	}
-	out := map[string]netip.Addr{}
-	for _, l := range links {
-		pls, ok := f.names.hostOfPLSLink(l.Attrs().Name)
-		if !ok || l.Type() != "veth" {
-			continue
-		}
-		if p, err := firstAddr(l); err == nil {
-			out[pls] = p.Addr()
-		}
-	}
-	return out, nil
-}
-
-// deletePLSLinks deletes the links of the current (endpoint) namespace to
-// frontends other than keep's.
-func (f *Fabric) deletePLSLinks(keep string) error {
-	links, err := linkList()
-	if err != nil {
-		return fmt.Errorf("listing links: %w", err)
-	}
-	for _, l := range links {
-		name := l.Attrs().Name
-		if _, ok := f.names.hostOfPLSLink(name); ok && name != keep {
-			if err := netlink.LinkDel(l); err != nil {
-				return fmt.Errorf("deleting %s: %w", name, err)
-			}
-		}
-	}
-	return nil
-}
-
-// forgetFlows deletes every connection an endpoint namespace tracks, and
-// those the frontend tracks from the endpoint's link address, so a new link
-// with the same addresses starts clean. Absent namespaces are skipped.
-func forgetFlows(endpointNS, plsNS string, addr netip.Addr) error {
-	if endpointNS != "" && nsExists(endpointNS) {
-		err := doNS(endpointNS, func() error { return netlink.ConntrackTableFlush(netlink.ConntrackTable) })
-		if err != nil {
-			return fmt.Errorf("flushing connections: %w", err)
-		}
-	}
-	if !nsExists(plsNS) {
+// forget deletes the connections a namespace tracks whose field is one of
+// addrs; an absent namespace has none.
+func forget(ns string, field netlink.ConntrackFilterType, addrs ...netip.Addr) error {
+	if !nsExists(ns) {
 		return nil
 	}
-	return doNS(plsNS, func() error {
+	return doNS(ns, func() error { return forgetHere(field, addrs...) })
+}
+
+// forgetHere is forget in the current namespace.
+func forgetHere(field netlink.ConntrackFilterType, addrs ...netip.Addr) error {
+	var filters []netlink.CustomConntrackFilter
+	for _, a := range addrs {
 		filter := &netlink.ConntrackFilter{}
-		if err := filter.AddIP(netlink.ConntrackOrigSrcIP, addr.AsSlice()); err != nil {
+		if err := filter.AddIP(field, a.AsSlice()); err != nil {
 			return fmt.Errorf("filtering connections: %w", err)
 		}
-		if _, err := netlink.ConntrackDeleteFilters(netlink.ConntrackTable, netlink.FAMILY_V4, filter); err != nil {
-			return fmt.Errorf("deleting connections from %s: %w", addr, err)
-		}
+		filters = append(filters, filter)
+	}
+	if len(filters) == 0 {
 		return nil
-	})
+	}
+	if _, err := netlink.ConntrackDeleteFilters(netlink.ConntrackTable, netlink.FAMILY_V4, filters...); err != nil {
+		return fmt.Errorf("deleting connections of %v: %w", addrs, err)
+	}
+	return nil
 }
 
 // setSysctls writes network sysctls (paths under /proc/sys/net) of the

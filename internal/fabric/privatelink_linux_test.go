@@ -63,9 +63,12 @@ func TestPrivateEndpoint(t *testing.T) {
 	clientB := customer(t, f, "cust-b", "10.82.1.0/24", "10.82.1.4")
 	peA, peB := endpoint("pe-a", "cust-a", "10.81.1.5"), endpoint("pe-b", "cust-b", "10.82.1.7")
 	must(t, f.EnsureEndpoint(peA))
-	pls, nsA := f.HostNamespace("pls"), f.HostNamespace("pe-a")
+	pls, nsA := f.RouterNamespace(provider), f.RouterNamespace("cust-a")
 	state := func() []string {
 		return slices.Concat(snapshot(t, f, pls), nftDump(t, f, pls), snapshot(t, f, nsA), nftDump(t, f, nsA))
+	}
+	if all, err := f.List(); err != nil || len(all) != len(before)+7 { // 3 routers, 4 VMs
+		t.Errorf("namespaces after the endpoint: %v (%v), want the routers and VMs alone", all, err)
 	}
 	first := state()
 	must(t, f.EnsureFrontend(w.fe))
@@ -121,17 +124,57 @@ func TestPrivateEndpoint(t *testing.T) {
 	}
 	must(t, f.EnsureFrontend(w.fe))
 
+	// An endpoint in the frontend's own network: its router translates
+	// once, and nothing else of the network is reachable through it.
+	local := vm(t, f, "local-client", provider, "backend", "10.82.1.9")
+	peL := endpoint("pe-l", provider, "10.82.1.10")
+	peL.NIC.Subnet = "backend"
+	must(t, f.EnsureEndpoint(peL))
+	assertReach(t, f, local, "pe-l", "10.82.1.10:443", true)
+	assertReach(t, f, local, "pe-l", "10.82.1.10:8443", true)
+	if got := w.server(); !slices.Equal(got, []netip.Addr{w.fe.NAT.IP}) {
+		t.Errorf("server saw sources %v, want only the NAT address %s", got, w.fe.NAT.IP)
+	}
+	if err := dial(f, local, "10.82.1.10:22"); err == nil {
+		t.Error("pe-l reached a port the target does not listen on")
+	}
+
+	// The frontend moves to another network; its endpoints follow.
+	relocated := newRelocatedFrontend(t, f, w)
+	assertReach(t, f, clientA, "pe-a → moved frontend", "10.81.1.5:443", true)
+	assertReach(t, f, local, "pe-l → moved frontend", "10.82.1.10:443", true)
+	assertNoTables(t, f, pls, "pls-"+shortHash("pls"))
+	must(t, f.EnsureFrontend(w.fe))
+	assertReach(t, f, clientA, "pe-a → frontend back", "10.81.1.5:443", true)
+	assertReach(t, f, local, "pe-l → frontend back", "10.82.1.10:443", true)
+	assertNoTables(t, f, f.RouterNamespace(relocated), "pls-")
+
 	must(t, f.RemoveFrontend("pls"))
 	assertReach(t, f, clientA, "pe-a (no frontend)", "10.81.1.5:443", false)
 	assertReach(t, f, clientB, "pe-b (no frontend)", "10.82.1.7:443", false)
+	if err := dial(f, local, "10.82.1.10:443"); err == nil {
+		t.Error("pe-l connected without its frontend")
+	}
 	must(t, f.RemoveFrontend("pls"))
 	if err := f.EnsureEndpoint(peA); err == nil {
 		t.Error("an endpoint was ensured without its frontend")
 	}
+	assertNoTables(t, f, pls, "pls-")
 
 	must(t, f.RemoveEndpoint("pe-a"))
 	must(t, f.RemoveEndpoint("pe-b"))
-	for _, id := range []string{"server", "other", "cust-a-client", "cust-b-client"} {
+	must(t, f.RemoveEndpoint("pe-l"))
+	for _, ns := range []string{pls, nsA} {
+		assertNoTables(t, f, ns, "")
+		must(t, f.Do(ns, func() error {
+			if addrs, err := labelled(peLabel("pe-a")); err != nil || len(addrs) > 0 {
+				t.Errorf("%s keeps pe-a's addresses %v (%v)", ns, addrs, err)
+			}
+			return nil
+		}))
+	}
+	must(t, f.RemoveVNet(relocated))
+	for _, id := range []string{"server", "other", "cust-a-client", "cust-b-client", "local-client"} {
 		must(t, f.RemoveHost(id))
 	}
 	for _, id := range []string{provider, "cust-a", "cust-b"} {
@@ -152,7 +195,7 @@ func TestPrivateLinkRestart(t *testing.T) {
 	client := customer(t, f, "cust", "10.83.1.0/24", "10.83.1.4")
 	pe := endpoint("pe", "cust", "10.83.1.5")
 	must(t, f.EnsureEndpoint(pe))
-	pls, ns := f.HostNamespace("pls"), f.HostNamespace("pe")
+	pls, ns := f.RouterNamespace(provider), f.RouterNamespace("cust")
 	state := func(g *Fabric) []string {
 		return slices.Concat(snapshot(t, g, pls), nftDump(t, g, pls), snapshot(t, g, ns), nftDump(t, g, ns))
 	}
@@ -170,15 +213,8 @@ func TestPrivateLinkRestart(t *testing.T) {
 	assertReach(t, g, client, "pe", "10.83.1.5:443", true)
 
 	// Lose the link and the frontend's rules; ensuring again repairs both.
-	must(t, deleteLinkIn(pls, g.names.peLink("pe")))
-	must(t, g.Do(pls, func() error {
-		c, err := nftables.New()
-		if err != nil {
-			return err
-		}
-		c.DelTable(&nftables.Table{Name: natTable, Family: nftables.TableFamilyIPv4})
-		return c.Flush()
-	}))
+	must(t, deleteLinkIn(pls, g.names.plsLink("pe")))
+	must(t, g.Do(pls, func() error { return deleteTables(plsTable("pls", "pe")) }))
 	assertReach(t, g, client, "pe (broken)", "10.83.1.5:443", false)
 	must(t, g.EnsureFrontend(w.fe))
 	must(t, g.EnsureEndpoint(pe))
@@ -194,12 +230,48 @@ func TestPrivateLinkRestart(t *testing.T) {
 	if got := w.other(); !slices.Equal(got, []netip.Addr{other.NAT.IP}) {
 		t.Errorf("pls2's target saw sources %v, want %s", got, other.NAT.IP)
 	}
-	must(t, g.Do(pls, func() error {
-		l, err := findLink(g.names.peLink("pe"))
-		if l != nil {
-			t.Errorf("the old frontend kept the endpoint's link %s", l.Attrs().Name)
+	assertNoTables(t, g, pls, "pls-"+shortHash("pls"))
+	assertNoTables(t, g, ns, peTable("pe", "pls"))
+
+	// Namespaces of an earlier layout, which gave each endpoint and each
+	// frontend one, go when they are ensured.
+	for _, id := range []string{"pls2", "pe"} {
+		_, err := g.EnsureHost(id, nil)
+		must(t, err)
+	}
+	must(t, g.EnsureFrontend(other))
+	must(t, g.EnsureEndpoint(pe))
+	for _, id := range []string{"pls2", "pe"} {
+		if nsExists(g.HostNamespace(id)) {
+			t.Errorf("the namespace of %s's earlier layout is still there", id)
 		}
-		return err
+	}
+	assertReach(t, g, client, "pe → pls2 (after the earlier layout)", "10.83.1.5:443", true)
+}
+
+// newRelocatedFrontend moves w's frontend into a network of its own, with a
+// route to the target by peering, and returns that network's ID.
+func newRelocatedFrontend(t *testing.T, f *Fabric, w plWorld) string {
+	t.Helper()
+	id := "pls-home"
+	must(t, f.EnsureVNet(VNet{ID: id, AddressSpace: []netip.Prefix{pfx("10.87.0.0/16")},
+		Subnets: []Subnet{{"nat", pfx("10.87.1.0/24")}}}))
+	must(t, f.EnsurePeering(id, provider))
+	fe := w.fe
+	fe.NAT = NIC{ID: "pls-nic", VNet: id, Subnet: "nat", IP: ip("10.87.1.5")}
+	must(t, f.EnsureFrontend(fe))
+	return id
+}
+
+// assertNoTables fails if a namespace has nftables tables starting with
+// prefix.
+func assertNoTables(tb testing.TB, f *Fabric, ns, prefix string) {
+	tb.Helper()
+	must(tb, f.Do(ns, func() error {
+		if left, err := tables(prefix); err != nil || len(left) > 0 {
+			tb.Errorf("%s has tables %v (%v), want none starting with %q", ns, left, err, prefix)
+		}
+		return nil
 	}))
 }
 

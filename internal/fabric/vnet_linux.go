@@ -69,7 +69,7 @@ func (f *Fabric) RemoveVNet(id string) error {
 	}
 	defer f.mu.Unlock()
 	ns := f.names.routerNS(id)
-	if err := errors.Join(f.stopDNS(ns), f.stopListeners(ns)); err != nil {
+	if err := errors.Join(f.stopDNS(ns), f.stopListeners(ns), f.forgetRouter(ns)); err != nil {
 		return fmt.Errorf("removing virtual network %s: %w", id, err)
 	}
 	if nsExists(ns) {
