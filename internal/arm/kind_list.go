@@ -47,17 +47,7 @@ func (h *kindHandler) list(w http.ResponseWriter, r *Request) error {
 
 // All lists every stored resource of this kind.
 func (k *Kind) All(ctx context.Context, rec *Records) ([]*Stored, error) {
-	all, err := rec.List(ctx, "/subscriptions")
-	if err != nil {
-		return nil, err
-	}
-	var out []*Stored
-	for _, st := range all {
-		if _, ok := k.is(st.Key); ok {
-			out = append(out, st)
-		}
-	}
-	return out, nil
+	return rec.OfTypes(ctx, k.Namespace+"/"+k.Type)
 }
 
 // Resume brings the kind back after a start: operations a stopped server

@@ -72,3 +72,38 @@ func (o *cachedObject) load() (*Stored, error) {
 	}
 	return s.clone(), nil
 }
+
+// OfTypes reads the records of every subscription whose resource type is
+// one of types (e.g. "Microsoft.Network/networkInterfaces"), in key order.
+// It picks them by key from Scan and decodes those alone, so its cost
+// grows with the store's keys, not with decoding every record.
+func (rs *Records) OfTypes(ctx context.Context, types ...string) ([]*Stored, error) {
+	want := map[string]bool{}
+	var hints []string // a key of a wanted type holds one of these
+	for _, t := range types {
+		t = strings.ToLower(t)
+		want[t] = true
+		ns, rest, _ := strings.Cut(t, "/")
+		first, _, _ := strings.Cut(rest, "/")
+		hints = append(hints, "/providers/"+ns+"/"+first+"/")
+	}
+	all, err := rs.Scan(ctx, "/subscriptions")
+	if err != nil {
+		return nil, err
+	}
+	var out []*Stored
+	for _, s := range all {
+		if !slices.ContainsFunc(hints, func(h string) bool { return strings.Contains(s.Key, h) }) {
+			continue
+		}
+		if id, err := ParseID(IDOfKey(s.Key)); err != nil || !want[strings.ToLower(id.Type())] {
+			continue
+		}
+		st, err := s.Load()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}

@@ -186,14 +186,18 @@ func (p *Provider) Holds(ctx context.Context, principal, target string, roles ..
 			want[strings.ToLower(g)] = true
 		}
 	}
-	all, err := p.rec.List(ctx, "/subscriptions/"+tid.Subscription)
+	all, err := p.rec.Scan(ctx, "/subscriptions/"+tid.Subscription)
 	if err != nil {
 		return false, err
 	}
 	t := strings.ToLower(strings.TrimSuffix(target, "/")) + "/"
-	for _, st := range all {
-		if !strings.Contains(st.Key, "/providers/microsoft.authorization/roleassignments/") {
+	for _, s := range all {
+		if !strings.Contains(s.Key, "/providers/microsoft.authorization/roleassignments/") {
 			continue
+		}
+		st, err := s.Load()
+		if err != nil {
+			return false, err
 		}
 		var a assignment
 		if arm.Decode(st, &a) != nil || !strings.EqualFold(a.Properties.PrincipalID, principal) {

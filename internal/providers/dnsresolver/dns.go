@@ -107,7 +107,7 @@ func (p *Provider) current() *index {
 }
 
 func (p *Provider) build(ctx context.Context, gen int64) (*index, error) {
-	all, err := p.rec.List(ctx, "/subscriptions")
+	all, err := p.rec.OfTypes(ctx, Namespace+"/"+typeRuleset, Namespace+"/"+typeOutbound, Namespace+"/"+typeRule, Namespace+"/"+typeLink)
 	if err != nil {
 		return nil, err
 	}
