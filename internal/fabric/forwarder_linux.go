@@ -139,12 +139,13 @@ func deleteTables(names ...string) error {
 	return nil
 }
 
-// untrackTable is a router's one table that keeps everything but TCP out of
-// conntrack: a router tracks connections once it translates any, and its
-// own DNS and the other traffic it routes need no state.
+// untrackTable is a router's one table that keeps UDP out of conntrack: a
+// router tracks connections once it translates any, and its DNS (a new
+// entry for every query otherwise) needs no state. ICMP stays tracked, so
+// errors about translated connections are translated back.
 const untrackTable = "pl-untrack"
 
-// untrackOthers makes the current (router) namespace track TCP alone.
+// untrackOthers makes the current (router) namespace leave UDP untracked.
 func untrackOthers() error {
 	c, err := nftables.New()
 	if err != nil {
@@ -159,7 +160,7 @@ func untrackOthers() error {
 			Hooknum: hook, Priority: nftables.ChainPriorityRaw})
 		c.AddRule(&nftables.Rule{Table: t, Chain: ch, Exprs: []expr.Any{
 			&expr.Meta{Key: expr.MetaKeyL4PROTO, Register: 1},
-			&expr.Cmp{Op: expr.CmpOpNeq, Register: 1, Data: []byte{unix.IPPROTO_TCP}},
+			&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.IPPROTO_UDP}},
 			&expr.Notrack{},
 		}})
 	}

@@ -1,9 +1,11 @@
 package fabric
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"syscall"
 	"testing"
 
 	"github.com/google/nftables"
@@ -150,6 +152,11 @@ func TestPrivateEndpoint(t *testing.T) {
 	assertNoTables(t, f, f.RouterNamespace(relocated), "pls-")
 
 	must(t, f.RemoveFrontend("pls"))
+	// Refused at once by the router (ICMP about a translated connection,
+	// translated back), not after a timeout.
+	if err := dial(f, clientA, "10.81.1.5:443"); !errors.Is(err, syscall.EHOSTUNREACH) && !errors.Is(err, syscall.ENETUNREACH) {
+		t.Errorf("pe-a without its frontend: %v, want host or network unreachable", err)
+	}
 	assertReach(t, f, clientA, "pe-a (no frontend)", "10.81.1.5:443", false)
 	assertReach(t, f, clientB, "pe-b (no frontend)", "10.82.1.7:443", false)
 	if err := dial(f, local, "10.82.1.10:443"); err == nil {
