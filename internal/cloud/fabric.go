@@ -82,13 +82,15 @@ func (u unavailable) RemoveEndpoint(string) error                        { retur
 func (u unavailable) EnsureDNSListener(string, string, netip.Addr) error { return u.err }
 func (u unavailable) RemoveDNSListener(string, netip.Addr) error         { return nil }
 
-// PublicIPPool is the instance's loopback range for public IPs: a /24 in
-// 127.224.0.0/11 chosen by its state dir, so instances side by side differ.
+// PublicIPPool is the instance's loopback range for public IPs: a /20 in
+// 127.224.0.0/11 (4,094 addresses) chosen by its state dir, so instances
+// side by side differ. It holds the /24 earlier instances used, so their
+// addresses stay in the pool.
 func PublicIPPool(dir instance.Dir) netip.Prefix {
 	abs, err := filepath.Abs(string(dir))
 	if err != nil {
 		abs = string(dir)
 	}
 	sum := sha256.Sum256([]byte("pool:" + abs))
-	return netip.PrefixFrom(netip.AddrFrom4([4]byte{127, 224 + sum[0]%32, sum[1], 0}), 24)
+	return netip.PrefixFrom(netip.AddrFrom4([4]byte{127, 224 + sum[0]%32, sum[1] &^ 0x0f, 0}), 20)
 }

@@ -256,7 +256,7 @@ func (p *Provider) listGroups(w http.ResponseWriter, r *arm.Request) error {
 	sub := r.Var("subscriptionId")
 	list := "/subscriptions/" + sub + "/resourceGroups"
 	prefix := arm.ResourceKey(list) + "/"
-	all, err := p.rec.List(r.Context(), list)
+	all, err := p.rec.Scan(r.Context(), list)
 	if err != nil {
 		return err
 	}
@@ -265,9 +265,13 @@ func (p *Provider) listGroups(w http.ResponseWriter, r *arm.Request) error {
 		return err
 	}
 	var items []json.RawMessage
-	for _, st := range all {
-		if strings.Contains(strings.TrimPrefix(st.Key, prefix), "/") {
+	for _, s := range all {
+		if strings.Contains(strings.TrimPrefix(s.Key, prefix), "/") {
 			continue // a resource inside a group, not a group
+		}
+		st, err := s.Load()
+		if err != nil {
+			return err
 		}
 		if filter != nil && !filter(st.Body) {
 			continue

@@ -97,12 +97,19 @@ func (p *Provider) listSubscriptionResources(w http.ResponseWriter, r *arm.Reque
 }
 
 func (p *Provider) writeResources(w http.ResponseWriter, r *arm.Request, prefix string) error {
-	all, err := p.rec.List(r.Context(), prefix)
+	all, err := p.rec.Scan(r.Context(), prefix)
 	if err != nil {
 		return err
 	}
 	var items []json.RawMessage
-	for _, st := range all {
+	for _, s := range all {
+		if kid, err := arm.ParseID(arm.IDOfKey(s.Key)); err != nil || len(kid.Types) != 1 {
+			continue // groups themselves and child resources are not listed
+		}
+		st, err := s.Load()
+		if err != nil {
+			return err
+		}
 		var res map[string]any
 		if arm.Decode(st, &res) != nil {
 			continue
