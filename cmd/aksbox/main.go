@@ -27,6 +27,6 @@ func serve(ctx context.Context, o cli.ServeOptions) error {
 		Dir: o.Dir, Listen: o.Listen, Logger: o.Logger, PageSize: o.PageSize,
 		FeatureRegistrationDelay: o.FeatureRegistrationDelay, ProviderRegistrationDelay: o.ProviderRegistrationDelay,
 		AKSRegions: o.AKSRegions, AKSPreviewGate: o.AKSPreviewGate, PortalSessionIdle: o.PortalSessionIdle,
-		IdleSleep: o.IdleSleep,
+		IdleSleep: o.IdleSleep, WarmControlPlanes: o.WarmControlPlanes,
 	})
 }

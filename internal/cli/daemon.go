@@ -32,6 +32,7 @@ type ServeOptions struct {
 	AKSPreviewGate            bool
 	PortalSessionIdle         time.Duration
 	IdleSleep                 time.Duration // 0: clusters never sleep
+	WarmControlPlanes         int
 }
 
 type serveFlags struct {
@@ -43,6 +44,7 @@ type serveFlags struct {
 	previewGate   bool
 	portalIdle    time.Duration
 	idleSleep     time.Duration
+	warm          int
 }
 
 func (s *serveFlags) add(cmd *cobra.Command) {
@@ -54,13 +56,15 @@ func (s *serveFlags) add(cmd *cobra.Command) {
 	f.StringSliceVar(&s.aksRegions, "aks-regions", nil, "regions where managed clusters can be created (default: those the private-cluster document lists)")
 	f.BoolVar(&s.previewGate, "aks-preview-gate", true, "require the AKSPrivateLinkPreview feature for private clusters, as the preview did")
 	f.DurationVar(&s.portalIdle, "portal-session-idle", time.Hour, "how long a portal session lasts without a request")
+	f.IntVar(&s.warm, "warm-control-planes", 1, "how many control planes to keep started for clusters to come: a new cluster whose service CIDR is the default adopts one and is reachable sooner (0: none)")
 	f.DurationVar(&s.idleSleep, "idle-sleep", 0, "stop the control plane and node agents of a cluster nobody sent a request for this long; the first connection to its API server wakes it (0: never)")
 }
 
 func (s *serveFlags) args() []string {
 	args := []string{"--listen", s.listen, "--feature-registration-delay", s.featureDelay.String(),
 		"--provider-registration-delay", s.providerDelay.String(), "--page-size", strconv.Itoa(s.pageSize),
-		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate), "--portal-session-idle", s.portalIdle.String()}
+		"--aks-preview-gate=" + strconv.FormatBool(s.previewGate), "--portal-session-idle", s.portalIdle.String(),
+		"--warm-control-planes", strconv.Itoa(s.warm)}
 	if len(s.aksRegions) > 0 {
 		args = append(args, "--aks-regions", strings.Join(s.aksRegions, ","))
 	}
@@ -87,7 +91,7 @@ func serveCmd(a *App) *cobra.Command {
 				Dir: dir, Listen: s.listen, Logger: log, PageSize: s.pageSize,
 				FeatureRegistrationDelay: s.featureDelay, ProviderRegistrationDelay: s.providerDelay,
 				AKSRegions: s.aksRegions, AKSPreviewGate: s.previewGate, PortalSessionIdle: s.portalIdle,
-				IdleSleep: s.idleSleep,
+				IdleSleep: s.idleSleep, WarmControlPlanes: s.warm,
 			})
 			if errors.Is(err, context.Canceled) && cmd.Context().Err() != nil {
 				return nil // told to stop while starting

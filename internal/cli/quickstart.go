@@ -142,7 +142,7 @@ func (q *quickstart) init() error {
 	if _, err := q.a.Dir().ReadServer(); err != nil {
 		fmt.Fprintf(q.a.Stdout, "Starting the aksbox cloud (state in %s) ...\n", q.a.Dir())
 		var s serveFlags
-		s.listen, s.featureDelay, s.providerDelay, s.pageSize = q.listen, 3*time.Second, time.Second, 100
+		s.listen, s.featureDelay, s.providerDelay, s.pageSize, s.warm = q.listen, 3*time.Second, time.Second, 100, 1
 		srv, err := startBackground(q.ctx, q.a.Dir(), s.args(), 2*time.Minute)
 		if err != nil {
 			return err

@@ -55,7 +55,10 @@ type Options struct {
 	// IdleSleep puts the control plane of a cluster nobody used for that
 	// long to sleep until the next connection to it (0: never).
 	IdleSleep time.Duration
-	Logger    *slog.Logger
+	// WarmControlPlanes is how many control planes are kept started for
+	// clusters to come (0: none; see controlplane.PoolOptions).
+	WarmControlPlanes int
+	Logger            *slog.Logger
 	// Ready, if set, is called once the server accepts requests.
 	Ready func(endpoint string)
 }

@@ -35,6 +35,7 @@ func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, f
 		Supervisor:          controlplane.NewSupervisor(self, log),
 		Registries:          registries,
 		IdleSleep:           o.IdleSleep,
+		WarmControlPlanes:   warmControlPlanes(fab, o.WarmControlPlanes),
 	}, log)
 }
 
@@ -42,4 +43,13 @@ func newContainerService(front *arm.Server, rec *arm.Records, st *store.Store, f
 // the clusters' hidden API server networks and the cloud's public DNS.
 func managedSubscription(dir *identity.Directory) string {
 	return uuid.NewSHA1(uuid.NameSpaceOID, []byte("aks-managed:"+dir.TenantID())).String()
+}
+
+// warmControlPlanes is how many warm control planes the instance keeps:
+// none without a fabric, where no cluster can be made.
+func warmControlPlanes(fab Fabric, n int) int {
+	if _, ok := fab.(unavailable); ok {
+		return 0
+	}
+	return n
 }

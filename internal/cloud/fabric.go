@@ -19,6 +19,7 @@ type Fabric interface {
 	EnsurePeering(a, b string) error
 	RemovePeering(a, b string) error
 	EnsureHost(id string, resolvConf []byte) (string, error)
+	EnsureIsolatedHost(id string, addrs ...netip.Addr) (string, error)
 	SetResolvConf(id string, resolvConf []byte) error
 	ResolvConfPath(id string) string
 	RemoveHost(id string) error
@@ -61,13 +62,16 @@ func openFabric(dir instance.Dir, log *slog.Logger) Fabric {
 
 type unavailable struct{ err error }
 
-func (u unavailable) EnsureVNet(fabric.VNet) error                       { return u.err }
-func (u unavailable) RemoveVNet(string) error                            { return nil }
-func (u unavailable) EnsurePeering(a, b string) error                    { return u.err }
-func (u unavailable) RemovePeering(a, b string) error                    { return nil }
-func (u unavailable) Close() error                                       { return nil }
-func (u unavailable) EnsureHost(string, []byte) (string, error)          { return "", u.err }
-func (u unavailable) RemoveHost(string) error                            { return nil }
+func (u unavailable) EnsureVNet(fabric.VNet) error              { return u.err }
+func (u unavailable) RemoveVNet(string) error                   { return nil }
+func (u unavailable) EnsurePeering(a, b string) error           { return u.err }
+func (u unavailable) RemovePeering(a, b string) error           { return nil }
+func (u unavailable) Close() error                              { return nil }
+func (u unavailable) EnsureHost(string, []byte) (string, error) { return "", u.err }
+func (u unavailable) RemoveHost(string) error                   { return nil }
+func (u unavailable) EnsureIsolatedHost(string, ...netip.Addr) (string, error) {
+	return "", u.err
+}
 func (u unavailable) SetResolvConf(string, []byte) error                 { return u.err }
 func (u unavailable) ResolvConfPath(string) string                       { return "" }
 func (u unavailable) EnsureNIC(fabric.NIC) error                         { return u.err }

@@ -123,8 +123,8 @@ const (
 
 // Prepare loads or creates everything the control plane of spec needs in
 // spec.Dir and writes its configuration. It is idempotent: the CA, keys,
-// tokens and client certificates of an earlier Prepare are kept; a changed
-// address or name reissues only the serving certificate.
+// tokens, client certificates and etcd prefix of an earlier Prepare are
+// kept; a changed address or name reissues only the serving certificate.
 func Prepare(spec Spec) (*Cluster, error) {
 	if err := spec.validate(); err != nil {
 		return nil, fmt.Errorf("control plane spec: %w", err)
@@ -134,6 +134,11 @@ func Prepare(spec Spec) (*Cluster, error) {
 		return nil, fmt.Errorf("resolving %s: %w", spec.Dir, err)
 	}
 	spec.Dir = dir
+	if earlier, err := readSpec(dir); err == nil && earlier.EtcdPrefix != "" {
+		// The state in etcd is where the cluster's first control plane put
+		// it (a warm one's prefix, see pool.go).
+		spec.EtcdPrefix = earlier.EtcdPrefix
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating cluster dir: %w", err)
 	}
@@ -164,15 +169,33 @@ func Prepare(spec Spec) (*Cluster, error) {
 // Load opens a cluster prepared earlier in dir, without creating or
 // reissuing anything; it fails when the cluster was never prepared.
 func Load(dir string) (*Cluster, error) {
-	data, err := os.ReadFile(filepath.Join(dir, specFile))
+	spec, err := readSpec(dir)
 	if err != nil {
-		return nil, fmt.Errorf("loading control plane: %w", err)
-	}
-	var spec Spec
-	if err := json.Unmarshal(data, &spec); err != nil {
-		return nil, fmt.Errorf("decoding %s: %w", filepath.Join(dir, specFile), err)
+		return nil, err
 	}
 	return loadPKI(spec)
+}
+
+// readSpec reads the Spec a cluster in dir was prepared with.
+func readSpec(dir string) (Spec, error) {
+	var spec Spec
+	data, err := os.ReadFile(filepath.Join(dir, specFile))
+	if err != nil {
+		return spec, fmt.Errorf("loading control plane: %w", err)
+	}
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return spec, fmt.Errorf("decoding %s: %w", filepath.Join(dir, specFile), err)
+	}
+	return spec, nil
+}
+
+// EtcdPrefix is where the cluster prepared in dir keeps its Kubernetes
+// state, or fallback when none was prepared there.
+func EtcdPrefix(dir, fallback string) string {
+	if spec, err := readSpec(dir); err == nil && spec.EtcdPrefix != "" {
+		return spec.EtcdPrefix
+	}
+	return fallback
 }
 
 // Spec is what the cluster was prepared with.

@@ -79,13 +79,17 @@ func (s *Supervisor) listen(c *Cluster) (*os.File, error) {
 		ln, err = net.Listen("tcp", addr.String())
 		return err
 	}
+	enter := s.sleep.Enter
+	if s.pool != nil && enter == nil {
+		enter = s.pool.opts.Enter
+	}
 	var err error
 	if c.spec.Netns == "" {
 		err = bind()
-	} else if s.sleep.Enter == nil {
+	} else if enter == nil {
 		err = errors.New("no way to enter the cluster's network namespace")
 	} else {
-		err = s.sleep.Enter(c.spec.Netns, bind)
+		err = enter(c.spec.Netns, bind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s for the API server: %w", addr, err)

@@ -39,6 +39,7 @@ type Supervisor struct {
 	mu    sync.Mutex
 	procs map[string]*process // by lower-case cluster id
 	sleep Sleep
+	pool  *pool // nil: no warm control planes
 
 	// Overridable in tests.
 	grace, minBackoff, maxBackoff time.Duration
@@ -127,6 +128,13 @@ func (s *Supervisor) StopAll() {
 		}()
 	}
 	wg.Wait()
+	s.mu.Lock()
+	p := s.pool
+	s.pool = nil
+	s.mu.Unlock()
+	if p != nil {
+		p.close()
+	}
 }
 
 // Running reports whether the cluster's control plane process is alive now
@@ -184,6 +192,7 @@ type process struct {
 	done     chan struct{} // closed when supervision has ended
 	wake     chan struct{} // Wake's signal to a sleeping process
 	listener *os.File      // the API server's socket, with sleep on
+	adopted  *warm         // a warm control plane's process: its first run
 
 	mu      sync.Mutex
 	running bool
@@ -287,40 +296,15 @@ func (s *Supervisor) command(c *Cluster, listener *os.File) *exec.Cmd {
 
 // runOnce runs the process until it exits or stopping is closed.
 func (s *Supervisor) runOnce(p *process) error {
-	c := p.cluster
-	if err := os.Remove(c.readyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("removing ready marker: %w", err)
-	}
-	select {
-	case <-p.wake: // a start answers every Wake made before it
-	default:
-	}
-	if p.sleep.After > 0 && p.listener == nil {
-		ln, err := s.listen(c)
-		if err != nil {
-			return err
-		}
-		p.listener = ln
-	}
-	out, err := openLog(c.LogPath())
+	r, err := s.startRun(p)
 	if err != nil {
 		return err
 	}
-	defer out.Close()
-	cmd := s.command(c, p.listener)
-	cmd.Dir = c.spec.Dir
-	cmd.Stdout, cmd.Stderr = out, out
-	if p.listener != nil {
-		cmd.ExtraFiles = []*os.File{p.listener}
-	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", s.self, err)
-	}
-	p.setRunning(cmd.Process.Pid)
+	c := p.cluster
+	p.setRunning(r.pid)
 	defer p.setRunning(0)
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
+	defer r.close()
+	exited := r.exited
 	started := time.Now()
 	var idle <-chan time.Time
 	if p.sleep.After > 0 {
@@ -333,12 +317,12 @@ func (s *Supervisor) runOnce(p *process) error {
 		case err := <-exited:
 			return err
 		case <-p.stopping:
-			_ = cmd.Process.Signal(syscall.SIGTERM)
+			_ = r.proc.Signal(syscall.SIGTERM)
 			select {
 			case err := <-exited:
 				return err
 			case <-time.After(s.grace):
-				_ = cmd.Process.Kill()
+				_ = r.proc.Kill()
 				return <-exited
 			}
 		case <-idle:
@@ -350,9 +334,59 @@ func (s *Supervisor) runOnce(p *process) error {
 			// state is in etcd, and a graceful stop would only let its
 			// own parts reconnect into the queue that wakes it.
 			callHook(p.sleep.Asleep, c.ID())
-			_ = cmd.Process.Kill()
+			_ = r.proc.Kill()
 			<-exited
 			return errAsleep
 		}
 	}
+}
+
+// run is one run of a control plane process.
+type run struct {
+	pid    int
+	proc   *os.Process
+	exited <-chan error
+	close  func()
+}
+
+// startRun starts the process of p, or takes over the warm control plane
+// p adopted (its first run).
+func (s *Supervisor) startRun(p *process) (*run, error) {
+	select {
+	case <-p.wake: // a start answers every Wake made before it
+	default:
+	}
+	if w := p.adopted; w != nil {
+		p.adopted = nil
+		return &run{pid: w.proc.Pid, proc: w.proc, exited: w.exited, close: func() {}}, nil
+	}
+	c := p.cluster
+	if err := os.Remove(c.readyPath()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("removing ready marker: %w", err)
+	}
+	if p.sleep.After > 0 && p.listener == nil {
+		ln, err := s.listen(c)
+		if err != nil {
+			return nil, err
+		}
+		p.listener = ln
+	}
+	out, err := openLog(c.LogPath())
+	if err != nil {
+		return nil, err
+	}
+	cmd := s.command(c, p.listener)
+	cmd.Dir = c.spec.Dir
+	cmd.Stdout, cmd.Stderr = out, out
+	if p.listener != nil {
+		cmd.ExtraFiles = []*os.File{p.listener}
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("starting %s: %w", s.self, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	return &run{pid: cmd.Process.Pid, proc: cmd.Process, exited: exited, close: func() { out.Close() }}, nil
 }

@@ -82,3 +82,8 @@ func (f *Fabric) EnsureDNSListener(vnetID, subnet string, addr netip.Addr) error
 
 // RemoveDNSListener is unsupported off Linux.
 func (f *Fabric) RemoveDNSListener(vnetID string, addr netip.Addr) error { return ErrUnsupported }
+
+// EnsureIsolatedHost is unsupported off Linux.
+func (f *Fabric) EnsureIsolatedHost(id string, addrs ...netip.Addr) (string, error) {
+	return "", ErrUnsupported
+}

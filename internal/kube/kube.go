@@ -39,13 +39,15 @@ const stopTimeout = 30 * time.Second
 // The components keep process-wide state, so one process runs one control
 // plane at a time.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	return runControlPlane(ctx, cfg, nil, log, nil)
+	return runControlPlane(ctx, cfg, nil, log, nil, nil)
 }
 
 // runControlPlane is Run that serves on ln when it is set (see
 // config.ListenerFDFlag) and calls onReady (when not nil) once the control
-// plane is ready.
-func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func()) error {
+// plane is ready. With adoption set it is a warm control plane: the API
+// server and the add-ons start, and the controller manager and scheduler
+// wait for the configuration of the cluster that adopts it (see adopt.go).
+func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func(), adoption <-chan Config) error {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("control plane config: %w", err)
@@ -86,15 +88,24 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 	}
 	log.Info("kube-apiserver ready", "address", self.Host, "after", time.Since(start).Round(time.Millisecond))
 
-	kcm := startComponent(ctx, "kube-controller-manager", func(ctx context.Context) error {
-		return runControllerManager(ctx, controllerManagerArgs(cfg))
-	})
-	sched := startComponent(ctx, "kube-scheduler", func(ctx context.Context) error {
-		return runScheduler(ctx, schedulerArgs(cfg))
-	})
+	var kcm, sched *component
+	startOthers := func(cfg Config) {
+		kcm = startComponent(ctx, "kube-controller-manager", func(ctx context.Context) error {
+			return runControllerManager(ctx, controllerManagerArgs(cfg))
+		})
+		sched = startComponent(ctx, "kube-scheduler", func(ctx context.Context) error {
+			return runScheduler(ctx, schedulerArgs(cfg))
+		})
+	}
 	stopAll := func(cause error) error {
-		errs := []error{cause, kcm.stop(), sched.stop()}
+		errs := []error{cause}
+		if kcm != nil {
+			errs = append(errs, kcm.stop(), sched.stop())
+		}
 		return errors.Join(append(errs, api.stop())...)
+	}
+	if adoption == nil {
+		startOthers(cfg)
 	}
 
 	if err := applyAddons(ctx, self, cfg, log); err != nil {
@@ -112,6 +123,16 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 	log.Info("control plane ready", "version", Version, "after", time.Since(start).Round(time.Millisecond))
 	if onReady != nil {
 		onReady()
+	}
+	if adoption != nil {
+		select {
+		case <-ctx.Done():
+			return stopAll(nil)
+		case <-api.done:
+			return stopAll(nil)
+		case adopted := <-adoption:
+			startOthers(adopted.WithDefaults())
+		}
 	}
 
 	select {

@@ -29,11 +29,12 @@ func run(args []string, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "control plane configuration (JSON)")
 	listenerFD := fs.Int(config.ListenerFDFlag, 0, "serve on this inherited listening socket instead of binding the address")
+	adoptFD := fs.Int(config.AdoptFDFlag, 0, "a warm control plane: the unix socket that hands it its cluster's listening socket")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	if *configPath == "" || fs.NArg() != 0 {
-		fmt.Fprintf(stderr, "usage: %s --config FILE [--%s N]\n", Subcommand, config.ListenerFDFlag)
+		fmt.Fprintf(stderr, "usage: %s --config FILE [--%s N | --%s N]\n", Subcommand, config.ListenerFDFlag, config.AdoptFDFlag)
 		return 2
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
@@ -56,7 +57,19 @@ func run(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := runControlPlane(ctx, cfg, ln, log, func() { trimAfterStart(ctx, log) }); err != nil {
+	var adoption chan Config
+	if *adoptFD > 0 {
+		if ln != nil {
+			log.Error("--" + config.ListenerFDFlag + " and --" + config.AdoptFDFlag + " exclude each other")
+			return 2
+		}
+		adoption = make(chan Config, 1)
+		if ln, err = warmListener(ctx, *configPath, cfg, *adoptFD, adoption, log); err != nil {
+			log.Error("warm control plane", "err", err)
+			return 1
+		}
+	}
+	if err := runControlPlane(ctx, cfg, ln, log, func() { trimAfterStart(ctx, log) }, adoption); err != nil {
 		log.Error("control plane failed", "err", err)
 		return 1
 	}

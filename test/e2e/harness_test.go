@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -98,6 +99,11 @@ func (in *instanceT) launch() {
 		listen = strings.TrimPrefix(in.Endpoint, "https://")
 	}
 	args := append([]string{"serve", "--state-dir", string(in.dir), "--listen", listen}, in.args...)
+	if !slices.ContainsFunc(in.args, func(a string) bool { return strings.HasPrefix(a, "--warm-control-planes") }) {
+		// No warm control plane unless a test asks for one (warm_test.go):
+		// the others count the instance's namespaces, folders and keys.
+		args = append(args, "--warm-control-planes", "0")
+	}
 	in.cmd = exec.Command(binary, args...)
 	in.cmd.Env = append(os.Environ(), in.env...)
 	in.log = &bytes.Buffer{}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +11,11 @@ import (
 )
 
 // controlPlanePids lists the instance's live control plane processes
-// (their --config is under the state dir's clusters/).
+// (their --config is under the state dir's clusters/), without the warm ones
+// no cluster has adopted.
 func controlPlanePids(in *instanceT) []string {
-	return processesWith(filepath.Join(string(in.dir), "clusters"))
+	warm := warmPids(in)
+	return slices.DeleteFunc(processesWith(filepath.Join(string(in.dir), "clusters")), func(pid string) bool { return slices.Contains(warm, pid) })
 }
 
 // With --idle-sleep, a private cluster nobody uses stops its control plane

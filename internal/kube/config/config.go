@@ -27,6 +27,18 @@ const Subcommand = "__controlplane"
 // in that socket's queue (see controlplane's idle sleep).
 const ListenerFDFlag = "listener-fd"
 
+// AdoptFDFlag names the flag of Subcommand that makes the process a warm
+// control plane: it serves on its own address first, and the unix socket
+// whose file descriptor the flag gives hands it, once, the listening
+// socket of the cluster that adopts it (see kube's adopt.go and
+// controlplane's pool).
+const AdoptFDFlag = "adopt-fd"
+
+// Adoption's answers on that socket: AdoptedReply once the API server
+// serves the certificate now in ServingCert and accepts on the handed
+// socket; anything else is an error message.
+const AdoptedReply = "adopted"
+
 // DefaultPort is the API server port when Config.Port is 0.
 const DefaultPort = 443
 

@@ -125,10 +125,10 @@ func (p *Provider) defaults(id arm.ResourceID, c *Cluster, old *Cluster) {
 		n.NetworkPlugin = "kubenet"
 	}
 	if n.ServiceCidr == "" {
-		n.ServiceCidr = "10.0.0.0/16"
+		n.ServiceCidr = defaultServiceCIDR
 	}
 	if n.DNSServiceIP == "" {
-		n.DNSServiceIP = "10.0.0.10"
+		n.DNSServiceIP = defaultDNSServiceIP
 	}
 	if n.PodCidr == "" && strings.EqualFold(n.NetworkPlugin, "kubenet") {
 		n.PodCidr = "10.244.0.0/16"

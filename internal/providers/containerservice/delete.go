@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/controlplane"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -73,7 +74,7 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err := p.arm.Delete(ctx, l.hcpGroup, groupAPI); err != nil {
 		return fmt.Errorf("deleting the API server's network: %w", err)
 	}
-	if _, err := p.rec.Store().Client().Delete(ctx, l.etcd+"/", clientv3.WithPrefix()); err != nil {
+	if _, err := p.rec.Store().Client().Delete(ctx, controlplane.EtcdPrefix(l.dir, l.etcd)+"/", clientv3.WithPrefix()); err != nil {
 		return fmt.Errorf("deleting the cluster's Kubernetes state: %w", err)
 	}
 	if err := os.RemoveAll(l.dir); err != nil {

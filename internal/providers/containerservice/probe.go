@@ -91,6 +91,7 @@ func (p *Provider) awaitReady(ctx context.Context, c *Cluster, l *layout, cl *co
 		want[n.name] = true
 	}
 	var last string
+	wait := 20 * time.Millisecond // nodes register within a moment of their start
 	for {
 		ready, err := readyNodes(ctx, hc, base)
 		if err == nil {
@@ -113,7 +114,8 @@ func (p *Provider) awaitReady(ctx context.Context, c *Cluster, l *layout, cl *co
 				return fmt.Errorf("the cluster did not become ready within %s: %s", readyTimeout, last)
 			}
 			return ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+		case <-time.After(wait):
+			wait = min(wait*3/2, 250*time.Millisecond)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"time"
 
 	"github.com/aksbox/aksbox/internal/arm"
@@ -53,6 +54,8 @@ type Fabric interface {
 	HostNamespace(id string) string
 	ResolvConfPath(id string) string
 	Do(ns string, fn func() error) error
+	EnsureIsolatedHost(id string, addrs ...netip.Addr) (string, error)
+	RemoveHost(id string) error
 }
 
 // Runner runs shell scripts with extra environment: in a bare namespace of
@@ -90,6 +93,9 @@ type Options struct {
 	// a cluster nobody sent a request for that long; the first connection
 	// to its API server wakes it (see controlplane.Sleep).
 	IdleSleep time.Duration
+	// WarmControlPlanes is how many control planes are kept started for
+	// clusters to come, which adopt them (see controlplane.PoolOptions).
+	WarmControlPlanes int
 }
 
 // Provider serves managed clusters.
@@ -120,6 +126,9 @@ func New(rec *arm.Records, client *arm.Client, fab Fabric, run Runner, opts Opti
 	p.windows = p.maintenanceKind()
 	if opts.IdleSleep > 0 {
 		opts.Supervisor.SetSleep(controlplane.Sleep{After: opts.IdleSleep, Enter: fab.Do, Asleep: p.agents.sleep, Awake: p.agents.wake})
+	}
+	if err := p.enableWarmPool(); err != nil {
+		log.Warn("no warm control planes", "err", err)
 	}
 	return p
 }

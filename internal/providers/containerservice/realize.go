@@ -194,11 +194,8 @@ func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout)
 		}
 		spec.PublicAddress = public
 	}
-	cl, err := controlplane.Prepare(spec)
+	cl, err := p.opts.Supervisor.Launch(spec)
 	if err != nil {
-		return nil, fmt.Errorf("preparing the control plane: %w", err)
-	}
-	if err := p.opts.Supervisor.Start(cl); err != nil {
 		return nil, fmt.Errorf("starting the control plane: %w", err)
 	}
 	if public.IsValid() {

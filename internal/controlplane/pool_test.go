@@ -1,0 +1,110 @@
+package controlplane
+
+import (
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func poolSpec(service, dns string) Spec {
+	return Spec{Address: netip.MustParseAddr("10.255.0.4"), ServiceCIDR: netip.MustParsePrefix(service),
+		DNSServiceIP: netip.MustParseAddr(dns), EtcdSocket: "/state/etcd.sock"}
+}
+
+func idleWarm(t *testing.T, dir string, spec Spec, ready bool) *warm {
+	t.Helper()
+	spec.Dir = filepath.Join(dir, spec.ServiceCIDR.Addr().String()+"-"+map[bool]string{true: "ready", false: "starting"}[ready])
+	if ready {
+		if err := os.MkdirAll(filepath.Join(spec.Dir, runDir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(spec.Dir, runDir, readyFile), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := &warm{name: filepath.Base(spec.Dir), cluster: &Cluster{spec: spec}, started: make(chan struct{})}
+	close(w.started)
+	return w
+}
+
+// A cluster takes a warm control plane of its shape, a ready one first; a
+// cluster of no warm one's shape takes none, and the pool learns its shape
+// (remembered in a file), retiring the warm ones of the old.
+func TestPoolTakeAndLearn(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "warm")
+	def := poolSpec("10.0.0.0/16", "10.0.0.10")
+	p := &pool{opts: PoolOptions{Dir: dir, Template: def}, shape: def, log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	starting, ready := idleWarm(t, dir, def, false), idleWarm(t, dir, def, true)
+	p.idle = []*warm{starting, ready}
+
+	if w := p.take(def); w != ready {
+		t.Fatalf("took %v, want the ready one", w)
+	}
+	if w := p.take(def); w != starting {
+		t.Fatalf("took %v, want the one still starting", w)
+	}
+	if w := p.take(def); w != nil {
+		t.Fatalf("took %v from an empty pool", w)
+	}
+	if p.shape != def {
+		t.Fatalf("an empty pool changed shape to %v", p.shape)
+	}
+
+	old := idleWarm(t, dir, def, true)
+	p.idle = []*warm{old}
+	seed := poolSpec("10.2.0.0/24", "10.2.0.10")
+	if w := p.take(seed); w != nil {
+		t.Fatalf("a cluster of another service CIDR took %v", w)
+	}
+	if p.shape.ServiceCIDR != seed.ServiceCIDR || p.shape.DNSServiceIP != seed.DNSServiceIP || p.shape.Address != def.Address {
+		t.Fatalf("shape after learning: %+v", p.shape)
+	}
+	old.mu.Lock()
+	retired := old.retired
+	old.mu.Unlock()
+	if !retired {
+		t.Error("the warm control plane of the old shape was not retired")
+	}
+	var remembered Spec
+	data, err := os.ReadFile(dir + ".json")
+	if err != nil || json.Unmarshal(data, &remembered) != nil || remembered.ServiceCIDR != seed.ServiceCIDR {
+		t.Fatalf("remembered shape %s: %v", data, err)
+	}
+
+	// Another API server address: no warm control plane can ever fit, so
+	// the shape stays.
+	other := seed
+	other.Address = netip.MustParseAddr("10.255.0.5")
+	other.ServiceCIDR = netip.MustParsePrefix("10.3.0.0/24")
+	other.DNSServiceIP = netip.MustParseAddr("10.3.0.10")
+	p.take(other)
+	if p.shape.ServiceCIDR != seed.ServiceCIDR {
+		t.Fatalf("learned the shape of a cluster no warm control plane fits: %+v", p.shape)
+	}
+}
+
+func TestCompatible(t *testing.T) {
+	def := poolSpec("10.0.0.0/16", "10.0.0.10")
+	ok := def
+	ok.PodCIDR = netip.MustParsePrefix("10.244.0.0/16") // read by the controller manager, started at adoption
+	ok.PrivateFQDN = "x.privatelink.westus2.azmk8s.io"
+	if why := compatible(ok, def); why != "" {
+		t.Errorf("pod CIDR and names: %s", why)
+	}
+	for name, change := range map[string]func(*Spec){
+		"address": func(s *Spec) { s.Address = netip.MustParseAddr("10.255.0.5") },
+		"port":    func(s *Spec) { s.Port = 6443 },
+		"dns":     func(s *Spec) { s.DNSServiceIP = netip.MustParseAddr("10.0.0.11") },
+		"etcd":    func(s *Spec) { s.EtcdSocket = "/other/etcd.sock" },
+	} {
+		s := def
+		change(&s)
+		if compatible(s, def) == "" {
+			t.Errorf("%s changed, still compatible", name)
+		}
+	}
+}
