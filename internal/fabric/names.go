@@ -63,21 +63,44 @@ func (n namer) anchorZ(subnet string) string     { return n.prefix + linkAnchorZ
 func (n namer) nicLink(nicID string) string      { return n.prefix + linkNIC + shortHash(nicID) }
 func (n namer) peerLink(remote string) string    { return n.prefix + linkPeering + shortHash(remote) }
 func (n namer) peLink(endpointID string) string  { return n.prefix + linkPE + shortHash(endpointID) }
-func (n namer) plsLink(endpointID string) string { return n.prefix + linkPLS + shortHash(endpointID) }
+func (n namer) plsLink(endpointID string) string { return n.plsLinkOf(shortHash(endpointID)) }
+
+// plsLinkOf is plsLink of an endpoint known by its hash.
+func (n namer) plsLinkOf(endpointHash string) string { return n.prefix + linkPLS + endpointHash }
 
 // Private link's addresses are on a router's lo, labelled for what holds
 // them: a private endpoint's addresses, a frontend's NAT address.
-func peLabel(endpointID string) string  { return "lo:e" + shortHash(endpointID) }
-func natLabel(frontendID string) string { return "lo:l" + shortHash(frontendID) }
+func peLabel(endpointID string) string     { return peLabelOf(shortHash(endpointID)) }
+func peLabelOf(endpointHash string) string { return "lo:e" + endpointHash }
+func natLabel(frontendID string) string    { return "lo:l" + shortHash(frontendID) }
 
 // Private link's nftables tables: the customer router's for an endpoint,
 // and the provider router's for an endpoint of a frontend. Where both are
 // one router, the endpoint's table alone translates.
 func peTable(endpointID, frontendID string) string {
-	return "pe-" + shortHash(endpointID) + "-" + shortHash(frontendID)
+	return peTables(endpointID) + shortHash(frontendID)
 }
 func plsTable(frontendID, endpointID string) string {
-	return "pls-" + shortHash(frontendID) + "-" + shortHash(endpointID)
+	return plsTables(frontendID) + shortHash(endpointID)
+}
+
+// peTables is the prefix of an endpoint's tables, whatever their frontend;
+// plsTables the prefix of the tables of a frontend's endpoints.
+func peTables(endpointID string) string  { return "pe-" + shortHash(endpointID) + "-" }
+func plsTables(frontendID string) string { return "pls-" + shortHash(frontendID) + "-" }
+
+// endpointOfPLSTable is the hash of the endpoint whose table of frontendID
+// t is; endpointOfPETable the hash of the endpoint whose table t translates
+// to frontendID.
+func endpointOfPLSTable(frontendID, t string) (string, bool) {
+	return strings.CutPrefix(t, plsTables(frontendID))
+}
+func endpointOfPETable(frontendID, t string) (string, bool) {
+	rest, ok := strings.CutPrefix(t, "pe-")
+	if !ok {
+		return "", false
+	}
+	return strings.CutSuffix(rest, "-"+shortHash(frontendID))
 }
 
 // ours tells whether a namespace name belongs to this prefix.

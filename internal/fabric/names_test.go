@@ -59,6 +59,38 @@ func TestNames(t *testing.T) {
 	}
 }
 
+// Private link's table names are taken apart where they are made.
+func TestPrivateLinkTableNames(t *testing.T) {
+	n := namer{prefix: "abcdef"}
+	ep, fe, other := "/x/privateEndpoints/e", "/x/privateLinkServices/f", "/x/privateLinkServices/g"
+	eh := shortHash(ep)
+	if got, ok := endpointOfPLSTable(fe, plsTable(fe, ep)); !ok || got != eh {
+		t.Errorf("endpointOfPLSTable = %q, %v; want %q", got, ok, eh)
+	}
+	if got, ok := endpointOfPETable(fe, peTable(ep, fe)); !ok || got != eh {
+		t.Errorf("endpointOfPETable = %q, %v; want %q", got, ok, eh)
+	}
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{
+		{plsTable(other, ep), false}, {peTable(ep, other), false}, {peTable(ep, fe), false},
+	} {
+		if _, ok := endpointOfPLSTable(fe, tc.name); ok != tc.ok {
+			t.Errorf("endpointOfPLSTable(%s) took another frontend's or an endpoint's table", tc.name)
+		}
+	}
+	if _, ok := endpointOfPETable(fe, plsTable(fe, ep)); ok {
+		t.Error("endpointOfPETable took a frontend's table")
+	}
+	if !strings.HasPrefix(peTable(ep, fe), peTables(ep)) || !strings.HasPrefix(plsTable(fe, ep), plsTables(fe)) {
+		t.Error("a table does not start with its prefix")
+	}
+	if peLabelOf(eh) != peLabel(ep) || n.plsLinkOf(eh) != n.plsLink(ep) {
+		t.Error("names made from a hash differ from those made from the id")
+	}
+}
+
 func TestGatewayAndLast(t *testing.T) {
 	p := netip.MustParsePrefix("10.1.2.0/24")
 	if g := Gateway(p); g != netip.MustParseAddr("10.1.2.1") {

@@ -59,7 +59,7 @@ func (f *Fabric) ensureEndpoint(e Endpoint) error {
 		if err := syncLabelled(peLabel(e.ID), ips...); err != nil {
 			return err
 		}
-		stale, err := tables("pe-" + shortHash(e.ID) + "-") // of an earlier frontend
+		stale, err := tables(peTables(e.ID)) // of an earlier frontend
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (f *Fabric) unlinkEndpoint(e Endpoint) error {
 		return err
 	}
 	err = doNS(router, func() error {
-		stale, err := tables("pe-" + shortHash(e.ID) + "-")
+		stale, err := tables(peTables(e.ID))
 		if err != nil {
 			return err
 		}

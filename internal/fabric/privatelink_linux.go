@@ -106,13 +106,13 @@ func (f *Fabric) ensureFrontend(fe Frontend) error {
 // repoint rewrites the current (provider) router's translations of a
 // frontend's endpoints to its Target and NAT address.
 func (f *Fabric) repoint(fe Frontend) error {
-	fh := shortHash(fe.ID)
-	linked, err := tables("pls-" + fh + "-")
+	linked, err := tables(plsTables(fe.ID))
 	if err != nil {
 		return err
 	}
 	for _, t := range linked {
-		l, err := findLink(f.names.prefix + linkPLS + strings.TrimPrefix(t, "pls-"+fh+"-"))
+		eh, _ := endpointOfPLSTable(fe.ID, t)
+		l, err := findLink(f.names.plsLinkOf(eh))
 		if err != nil {
 			return err
 		}
@@ -135,11 +135,11 @@ func (f *Fabric) repoint(fe Frontend) error {
 		return err
 	}
 	for _, t := range local {
-		eh, ok := strings.CutSuffix(strings.TrimPrefix(t, "pe-"), "-"+fh)
+		eh, ok := endpointOfPETable(fe.ID, t)
 		if !ok {
 			continue
 		}
-		addrs, err := labelled("lo:e" + eh)
+		addrs, err := labelled(peLabelOf(eh))
 		if err != nil {
 			return err
 		}
@@ -178,7 +178,6 @@ func (f *Fabric) clearFrontend(id string, fe frontendPlace) error {
 	if !nsExists(fe.router) {
 		return nil
 	}
-	fh := shortHash(id)
 	return doNS(fe.router, func() error {
 		all, err := tables("")
 		if err != nil {
@@ -186,12 +185,12 @@ func (f *Fabric) clearFrontend(id string, fe frontendPlace) error {
 		}
 		var mine []string
 		for _, t := range all {
-			if eh, ok := strings.CutPrefix(t, "pls-"+fh+"-"); ok {
+			if eh, ok := endpointOfPLSTable(id, t); ok {
 				mine = append(mine, t)
-				if err := deleteLinkHere(f.names.prefix + linkPLS + eh); err != nil {
+				if err := deleteLinkHere(f.names.plsLinkOf(eh)); err != nil {
 					return err
 				}
-			} else if strings.HasPrefix(t, "pe-") && strings.HasSuffix(t, "-"+fh) {
+			} else if _, ok := endpointOfPETable(id, t); ok {
 				mine = append(mine, t)
 			}
 		}
