@@ -395,7 +395,21 @@ func (p *pool) close() {
 			_ = w.proc.Signal(syscall.SIGTERM)
 		}
 	}
-	p.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		p.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		for _, w := range idle {
+			if w.proc != nil {
+				_ = w.proc.Kill()
+			}
+		}
+		<-done
+	}
 }
 
 // compatible tells why spec cannot adopt a control plane started from t
