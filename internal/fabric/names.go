@@ -95,6 +95,12 @@ func plsTables(frontendID string) string { return "pls-" + shortHash(frontendID)
 func endpointOfPLSTable(frontendID, t string) (string, bool) {
 	return strings.CutPrefix(t, plsTables(frontendID))
 }
+
+// isPLSTableOf tells whether t is a frontend's table of endpointID.
+func isPLSTableOf(endpointID, t string) bool {
+	return strings.HasPrefix(t, "pls-") && strings.HasSuffix(t, "-"+shortHash(endpointID))
+}
+
 func endpointOfPETable(frontendID, t string) (string, bool) {
 	rest, ok := strings.CutPrefix(t, "pe-")
 	if !ok {

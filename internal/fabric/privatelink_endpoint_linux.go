@@ -148,6 +148,8 @@ func (f *Fabric) RemoveEndpoint(id string) error {
 	err := f.removeEarlierLayout(id)
 	if e, ok := f.endpoints[key]; ok && err == nil {
 		err = f.unlinkEndpoint(e)
+	} else if err == nil {
+		err = f.sweepEndpoint(id)
 	}
 	if err != nil {
 		return fmt.Errorf("removing private endpoint %s: %w", id, err)
@@ -155,6 +157,35 @@ func (f *Fabric) RemoveEndpoint(id string) error {
 	delete(f.endpoints, key)
 	f.log.Debug("private endpoint removed", "pe", id)
 	return nil
+}
+
+// sweepEndpoint removes from every router what an endpoint not ensured
+// since this process started may have left: its addresses, links and
+// tables, and the connections to its addresses.
+func (f *Fabric) sweepEndpoint(id string) error {
+	all, err := f.List()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range slices.DeleteFunc(all, func(ns string) bool { return !f.names.isRouter(ns) }) {
+		errs = append(errs, doNS(r, func() error {
+			ts, err := tables("p")
+			if err != nil {
+				return err
+			}
+			mine := slices.DeleteFunc(ts, func(t string) bool {
+				return !strings.HasPrefix(t, peTables(id)) && !isPLSTableOf(id, t)
+			})
+			addrs, err := labelled(peLabel(id))
+			if err != nil {
+				return err
+			}
+			return errors.Join(dropTranslations(mine...), deleteLinkHere(f.names.peLink(id)), deleteLinkHere(f.names.plsLink(id)),
+				syncLabelled(peLabel(id)), forgetHere(netlink.ConntrackOrigDstIP, addrs...))
+		}))
+	}
+	return errors.Join(errs...)
 }
 
 // unlinkEndpoint undoes an endpoint as it was last ensured.

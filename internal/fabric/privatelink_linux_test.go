@@ -254,6 +254,37 @@ func TestPrivateLinkRestart(t *testing.T) {
 		}
 	}
 	assertReach(t, g, client, "pe → pls2 (after the earlier layout)", "10.83.1.5:443", true)
+
+	// Removed by a fabric that never ensured it (a restart, then a delete
+	// before the endpoint was ensured again), it leaves nothing.
+	must(t, g.Close())
+	h, err := New(f.names.prefix, nil)
+	must(t, err)
+	t.Cleanup(func() { must(t, h.Close()) })
+	must(t, h.RemoveEndpoint("pe"))
+	assertReach(t, h, client, "pe (removed after a restart)", "10.83.1.5:443", false)
+	assertNoTables(t, h, ns, peTables("pe"))
+	must(t, h.Do(pls, func() error {
+		if left, err := tables("pls-"); err != nil || slices.ContainsFunc(left, func(t string) bool { return isPLSTableOf("pe", t) }) {
+			t.Errorf("provider router keeps tables of the removed endpoint: %v (%v)", left, err)
+		}
+		return nil
+	}))
+	for router, link := range map[string]string{ns: h.names.peLink("pe"), pls: h.names.plsLink("pe")} {
+		must(t, h.Do(router, func() error {
+			l, err := findLink(link)
+			if err != nil || l != nil {
+				t.Errorf("%s keeps link %s (%v)", router, link, err)
+			}
+			return nil
+		}))
+	}
+	must(t, h.Do(ns, func() error {
+		if addrs, err := labelled(peLabel("pe")); err != nil || len(addrs) != 0 {
+			t.Errorf("customer router keeps the endpoint's addresses %v (%v)", addrs, err)
+		}
+		return nil
+	}))
 }
 
 // newRelocatedFrontend moves w's frontend into a network of its own, with a
