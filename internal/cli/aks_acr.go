@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -65,20 +64,12 @@ func detachACR(ctx context.Context, c *clients, mc *armcontainerservice.ManagedC
 	if err != nil {
 		return err
 	}
-	list, err := c.List(ctx, registryID+"/providers/Microsoft.Authorization/roleAssignments", roleAPIVersion)
+	list, err := roleAssignments(ctx, c, registryID, principal)
 	if err != nil {
 		return err
 	}
-	for _, x := range list {
-		raw, _ := json.Marshal(x)
-		var a struct {
-			ID         string `json:"id"`
-			Properties struct {
-				PrincipalID, RoleDefinitionID, Scope string
-			} `json:"properties"`
-		}
-		if json.Unmarshal(raw, &a) != nil || !strings.EqualFold(a.Properties.PrincipalID, principal) ||
-			!strings.HasSuffix(strings.ToLower(a.Properties.RoleDefinitionID), acrPullRole) || !strings.EqualFold(a.Properties.Scope, registryID) {
+	for _, a := range list {
+		if a.role() != acrPullRole || !strings.EqualFold(a.Properties.Scope, registryID) {
 			continue
 		}
 		if _, err := c.Do(ctx, http.MethodDelete, a.ID, roleAPIVersion, nil); err != nil {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -130,20 +129,12 @@ func skuName(r *armcontainerregistry.Registry) string {
 // pullRole is the name of a role the principal holds that pulls from the
 // registry ("" if none).
 func pullRole(ctx context.Context, c *clients, principal, registryID string) (string, error) {
-	list, err := c.List(ctx, "/subscriptions/"+c.Subscription+"/providers/Microsoft.Authorization/roleAssignments", roleAPIVersion)
+	list, err := roleAssignments(ctx, c, "/subscriptions/"+c.Subscription, principal)
 	if err != nil {
 		return "", err
 	}
-	for _, x := range list {
-		raw, _ := json.Marshal(x)
-		var ra struct {
-			Properties struct{ PrincipalID, RoleDefinitionID, Scope string } `json:"properties"`
-		}
-		if json.Unmarshal(raw, &ra) != nil || !strings.EqualFold(ra.Properties.PrincipalID, principal) {
-			continue
-		}
-		def := strings.ToLower(ra.Properties.RoleDefinitionID)
-		role := pullRoles[def[strings.LastIndex(def, "/")+1:]]
+	for _, ra := range list {
+		role := pullRoles[ra.role()]
 		scope := strings.ToLower(strings.TrimSuffix(ra.Properties.Scope, "/")) + "/"
 		if role != "" && strings.HasPrefix(strings.ToLower(registryID)+"/", scope) {
 			return role, nil

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -117,4 +118,36 @@ func roleAssignmentDeleteCmd(a *App) *cobra.Command {
 	multiFlag(cmd.Flags(), &ids, "ids", "", nil, "space-separated role assignment IDs")
 	azArgs(cmd, false)
 	return cmd
+}
+
+// roleAssignment is what the commands read of a role assignment.
+type roleAssignment struct {
+	ID         string `json:"id"`
+	Properties struct {
+		PrincipalID, RoleDefinitionID, Scope string
+	} `json:"properties"`
+}
+
+// role is the GUID of the assignment's role definition, lower-case.
+func (ra roleAssignment) role() string {
+	def := strings.ToLower(ra.Properties.RoleDefinitionID)
+	return def[strings.LastIndex(def, "/")+1:]
+}
+
+// roleAssignments lists the role assignments ARM lists at scope, of
+// principal alone.
+func roleAssignments(ctx context.Context, c *clients, scope, principal string) ([]roleAssignment, error) {
+	list, err := c.List(ctx, strings.TrimSuffix(scope, "/")+"/providers/Microsoft.Authorization/roleAssignments", roleAPIVersion)
+	if err != nil {
+		return nil, err
+	}
+	var out []roleAssignment
+	for _, x := range list {
+		raw, _ := json.Marshal(x)
+		var ra roleAssignment
+		if json.Unmarshal(raw, &ra) == nil && strings.EqualFold(ra.Properties.PrincipalID, principal) {
+			out = append(out, ra)
+		}
+	}
+	return out, nil
 }
