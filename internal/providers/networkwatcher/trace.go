@@ -199,12 +199,8 @@ func (p *Provider) network(ctx context.Context, src *vm, ip netip.Addr) (string,
 		}
 		return remote.ID, ""
 	}
-	all, _ := p.rec.List(ctx, "/subscriptions")
+	all, _ := p.rec.OfTypes(ctx, "Microsoft.Network/virtualNetworks")
 	for _, st := range all {
-		_, name, ok := strings.Cut(st.Key, "/providers/microsoft.network/virtualnetworks/")
-		if !ok || strings.Contains(name, "/") {
-			continue
-		}
 		var v network.VNet
 		if arm.Decode(st, &v) == nil && holds(&v, ip) {
 			return v.ID, fmt.Sprintf("%s is in virtual network '%s', which is not peered with the source's '%s': peer them both ways (peering is not transitive).", ip, v.Name, own.Name)
@@ -215,11 +211,8 @@ func (p *Provider) network(ctx context.Context, src *vm, ip netip.Addr) (string,
 
 // endpointAt is the private endpoint whose NIC has ip, if any.
 func (p *Provider) endpointAt(ctx context.Context, ip netip.Addr) string {
-	all, _ := p.rec.List(ctx, "/subscriptions")
+	all, _ := p.rec.OfTypes(ctx, "Microsoft.Network/networkInterfaces")
 	for _, st := range all {
-		if !strings.Contains(st.Key, "/providers/microsoft.network/networkinterfaces/") {
-			continue
-		}
 		var n network.NIC
 		if arm.Decode(st, &n) != nil || n.Properties.PrivateEndpoint == nil {
 			continue
@@ -280,7 +273,7 @@ func (p *Provider) explainRules(vnet, name string) string {
 // linked to vnet (what vnet's 168.63.129.16 answers from).
 func (p *Provider) explainZones(ctx context.Context, vnet, which, name, answer string) string {
 	name = strings.TrimSuffix(strings.ToLower(name), ".")
-	all, _ := p.rec.List(ctx, "/subscriptions")
+	all, _ := p.rec.OfTypes(ctx, "Microsoft.Network/privateDnsZones")
 	for _, st := range all {
 		i := strings.Index(st.Key, "/providers/microsoft.network/privatednszones/")
 		if i < 0 {
