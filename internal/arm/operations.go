@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -221,8 +222,20 @@ func (o *Operations) AcceptAt(w http.ResponseWriter, r *Request, op *Operation, 
 	h := w.Header()
 	h.Set("Azure-AsyncOperation", r.BaseURL+op.ID+"?api-version="+r.APIVersion)
 	h.Set("Location", location)
-	h.Set("Retry-After", "1")
+	setFirstPoll(h)
 	WriteJSON(w, status, body)
+}
+
+// firstPoll is when a client should first poll an operation it started.
+// A poll of a running operation is held until it ends (see Poll), so an
+// early first poll costs nothing and the client learns of a quick end when
+// it happens; Retry-After, in whole seconds, is for the clients that read
+// no other header.
+const firstPoll = 100 * time.Millisecond
+
+func setFirstPoll(h http.Header) {
+	h.Set("Retry-After-Ms", strconv.Itoa(int(firstPoll/time.Millisecond)))
+	h.Set("Retry-After", "1")
 }
 
 // AcceptWithLocation answers like Accept but with only a Location header
@@ -231,7 +244,7 @@ func (o *Operations) AcceptAt(w http.ResponseWriter, r *Request, op *Operation, 
 func (o *Operations) AcceptWithLocation(w http.ResponseWriter, r *Request, subscription string, op *Operation) {
 	h := w.Header()
 	h.Set("Location", fmt.Sprintf("%s/subscriptions/%s/operationresults/%s?api-version=%s", r.BaseURL, subscription, op.Name, r.APIVersion))
-	h.Set("Retry-After", "1")
+	setFirstPoll(h)
 	w.WriteHeader(http.StatusAccepted)
 }
 

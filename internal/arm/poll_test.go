@@ -2,6 +2,8 @@ package arm
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 )
@@ -42,5 +44,31 @@ func TestPollAnswersWhenTheOperationEnds(t *testing.T) {
 	}
 	if got, err = ops.Poll(ctx, running.Name); err != nil || got.Status != StatusInProgress {
 		t.Fatalf("Poll of a running operation after the hold = %+v, %v", got, err)
+	}
+}
+
+// An accepted request tells the client to poll after 100 ms (in the
+// header the Azure SDKs read first), and after a second to those that
+// read Retry-After alone.
+func TestAcceptAsksForAnEarlyFirstPoll(t *testing.T) {
+	ctx, st, log := openStore(t)
+	ops := NewOperations(ctx, st, log)
+	op, err := ops.Start(ctx, "s", "Microsoft.Test", "westus2", "/subscriptions/s/resourceGroups/g/providers/Microsoft.Test/things/a", "PUT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Request{Request: httptest.NewRequest("PUT", "/", nil), APIVersion: "2024-01-01", BaseURL: "https://x"}
+	for name, accept := range map[string]func(w http.ResponseWriter){
+		"Accept":             func(w http.ResponseWriter) { ops.Accept(w, r, op, http.StatusCreated, map[string]any{}) },
+		"AcceptWithLocation": func(w http.ResponseWriter) { ops.AcceptWithLocation(w, r, "s", op) },
+	} {
+		w := httptest.NewRecorder()
+		accept(w)
+		if got := w.Header().Get("Retry-After-Ms"); got != "100" {
+			t.Errorf("%s: Retry-After-Ms %q, want 100", name, got)
+		}
+		if got := w.Header().Get("Retry-After"); got != "1" {
+			t.Errorf("%s: Retry-After %q, want 1", name, got)
+		}
 	}
 }

@@ -28,6 +28,7 @@ func (p *Provider) checkNodeDNS(ctx context.Context, c *Cluster, l *layout, node
 	dial := p.dialIn(p.fab.HostNamespace(n.vm))
 	deadline := time.Now().Add(cseDNSTimeout)
 	var last error
+	wait := 20 * time.Millisecond // a record just written answers within moments
 	for {
 		tctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		_, err := nodeagent.Lookup(tctx, dial, servers, host)
@@ -41,7 +42,8 @@ func (p *Provider) checkNodeDNS(ctx context.Context, c *Cluster, l *layout, node
 		}
 		select {
 		case <-ctx.Done():
-		case <-time.After(time.Second):
+		case <-time.After(wait):
+			wait = min(2*wait, time.Second)
 		}
 	}
 	used := strings.Join(servers(), ", ")
