@@ -80,7 +80,8 @@ type pool struct {
 	idle    []*warm // started, not adopted
 	pending int     // being started
 	closed  bool
-	fails   int // warm control planes that exited unadopted in a row
+	done    chan struct{} // closed with closed
+	fails   int           // warm control planes that exited unadopted in a row
 	wg      sync.WaitGroup
 }
 
@@ -108,7 +109,8 @@ func (s *Supervisor) EnablePool(opts PoolOptions) error {
 	if opts.Host == nil || opts.RemoveHost == nil || opts.Discard == nil || opts.Enter == nil {
 		return errors.New("warm control planes need Host, RemoveHost, Discard and Enter")
 	}
-	p := &pool{opts: opts, log: s.log.With("pool", "warm control planes"), self: s.self, shape: opts.Template}
+	p := &pool{opts: opts, log: s.log.With("pool", "warm control planes"), self: s.self, shape: opts.Template,
+		done: make(chan struct{})}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return fmt.Errorf("warm control planes: %w", err)
 	}
@@ -172,19 +174,31 @@ func (p *pool) refill() {
 func (p *pool) startOne(delay time.Duration) {
 	defer p.wg.Done()
 	defer p.recoverPanic("starting a warm control plane")
-	time.Sleep(delay)
-	w, err := p.prepare()
+	var w *warm
+	var err error
+	select {
+	case <-time.After(delay):
+		w, err = p.prepare()
+	case <-p.done:
+	}
 	p.mu.Lock()
 	p.pending--
-	if err == nil && p.closed {
+	closed := p.closed
+	if err != nil && !closed {
+		p.fails++ // the next try waits longer
+	}
+	if err == nil && closed {
 		err = errors.New("pool closed")
 	}
-	if err != nil {
+	if err != nil || w == nil {
 		p.mu.Unlock()
 		if w != nil {
 			p.discard(w)
 		}
-		p.log.Warn("starting a warm control plane", "err", err)
+		if !closed {
+			p.log.Warn("starting a warm control plane", "err", err)
+			p.refill()
+		}
 		return
 	}
 	p.idle = append(p.idle, w)
@@ -199,7 +213,10 @@ func (p *pool) recoverPanic(what string) {
 	if r := recover(); r != nil {
 		p.log.Error("panic "+what, "panic", r)
 		p.mu.Lock()
-		p.closed = true
+		if !p.closed {
+			p.closed = true
+			close(p.done)
+		}
 		p.mu.Unlock()
 	}
 }
@@ -386,7 +403,10 @@ func (p *pool) shapePath() string { return filepath.Clean(p.opts.Dir) + ".json" 
 // supervision).
 func (p *pool) close() {
 	p.mu.Lock()
-	p.closed = true
+	if !p.closed {
+		p.closed = true
+		close(p.done)
+	}
 	idle := p.idle
 	p.mu.Unlock()
 	for _, w := range idle {

@@ -1,13 +1,16 @@
 package controlplane
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 func poolSpec(service, dns string) Spec {
@@ -106,5 +109,35 @@ func TestCompatible(t *testing.T) {
 		if compatible(s, def) == "" {
 			t.Errorf("%s changed, still compatible", name)
 		}
+	}
+}
+
+// A pool whose warm control planes cannot be made keeps trying, more
+// slowly each time, and stops trying when the supervisor stops.
+func TestPoolRetriesAFailedStart(t *testing.T) {
+	s := NewSupervisor("/nonexistent/aksbox", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	calls := make(chan struct{}, 10)
+	err := s.EnablePool(PoolOptions{Size: 1, Dir: filepath.Join(t.TempDir(), "warm"), Template: poolSpec("10.0.0.0/16", "10.0.0.10"),
+		Host: func(string, netip.Addr) (string, error) {
+			calls <- struct{}{}
+			return "", errors.New("no namespaces here")
+		},
+		RemoveHost: func(string) error { return nil },
+		Discard:    func(context.Context, string) error { return nil },
+		Enter:      func(string, func() error) error { return errors.New("no namespaces here") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		select {
+		case <-calls:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("attempt %d to start a warm control plane never came", i+1)
+		}
+	}
+	s.StopAll()
+	if n := len(calls); n > 1 {
+		t.Fatalf("%d more attempts after the stop", n)
 	}
 }
