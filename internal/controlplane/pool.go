@@ -190,6 +190,13 @@ func (p *pool) startOne(delay time.Duration) {
 	if err == nil && closed {
 		err = errors.New("pool closed")
 	}
+	if err == nil && w != nil && compatible(w.cluster.spec, p.shape) != "" {
+		// The pool learnt another shape while this one was prepared.
+		p.mu.Unlock()
+		p.discard(w)
+		p.refill()
+		return
+	}
 	if err != nil || w == nil {
 		p.mu.Unlock()
 		if w != nil {

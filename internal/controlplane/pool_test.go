@@ -141,3 +141,67 @@ func TestPoolRetriesAFailedStart(t *testing.T) {
 		t.Fatalf("%d more attempts after the stop", n)
 	}
 }
+
+// A warm control plane prepared for a shape the pool left meanwhile is
+// discarded, not kept: the next one is made for the new shape.
+func TestPoolDropsAWarmOneOfAnOldShape(t *testing.T) {
+	self := filepath.Join(t.TempDir(), "aksbox")
+	if err := os.WriteFile(self, []byte("#!/bin/sh\nexec sleep 60\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := NewSupervisor(self, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	def, seed := poolSpec("10.0.0.0/16", "10.0.0.10"), poolSpec("10.2.0.0/24", "10.2.0.10")
+	hosts, entered := make(chan struct{}, 10), make(chan struct{}, 10)
+	release := make(chan struct{})
+	err := s.EnablePool(PoolOptions{Size: 1, Dir: filepath.Join(t.TempDir(), "warm"), Template: def,
+		Host: func(string, netip.Addr) (string, error) {
+			entered <- struct{}{}
+			<-release
+			hosts <- struct{}{}
+			return "ns", nil
+		},
+		RemoveHost: func(string) error { return nil },
+		Discard:    func(context.Context, string) error { return nil },
+		Enter:      func(string, func() error) error { return errors.New("no namespaces here") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.StopAll)
+	s.mu.Lock()
+	pl := s.pool
+	s.mu.Unlock()
+	// The first warm one is being made for the default shape; a cluster
+	// of the seed's shape finds none and the pool learns that shape.
+	<-entered
+	if w := pl.take(seed); w != nil {
+		t.Fatalf("took %v", w)
+	}
+	close(release)
+	for i := range 2 {
+		select {
+		case <-hosts:
+		case <-time.After(30 * time.Second):
+			pl.mu.Lock()
+			defer pl.mu.Unlock()
+			t.Fatalf("no warm control plane %d was made; the pool holds %d", i+1, len(pl.idle))
+		}
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		pl.mu.Lock()
+		n := len(pl.idle)
+		var shape netip.Prefix
+		if n == 1 {
+			shape = pl.idle[0].cluster.spec.ServiceCIDR
+		}
+		pl.mu.Unlock()
+		if n == 1 && shape == seed.ServiceCIDR {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the pool holds %d warm control planes (%v), want one of %s", n, shape, seed.ServiceCIDR)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
