@@ -140,11 +140,7 @@ func (p *pool) removeStale() {
 		path := filepath.Join(p.opts.Dir, e.Name())
 		if e.Type()&os.ModeSymlink == 0 { // never adopted: its state is nobody's
 			if c, err := Load(path); err == nil {
-				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				if err := p.opts.Discard(ctx, c.spec.EtcdPrefix); err != nil {
-					p.log.Warn("discarding a stale warm control plane's state", "prefix", c.spec.EtcdPrefix, "err", err)
-				}
-				cancel()
+				p.discardState(c.spec.EtcdPrefix)
 			}
 		}
 		if err := os.RemoveAll(path); err != nil {
@@ -300,19 +296,13 @@ func (p *pool) runProcess(w *warm) error {
 		return fmt.Errorf("adoption socket: %w", err)
 	}
 	w.sock = c.(*net.UnixConn)
-	out, err := openLog(w.cluster.LogPath())
+	cmd := nsexec.Command(p.self, w.ns, p.self, config.Subcommand, "--config", w.cluster.ConfigPath(), "--"+config.AdoptFDFlag, "3")
+	cmd.ExtraFiles = []*os.File{theirs}
+	out, err := startProcess(cmd, w.cluster)
 	if err != nil {
 		return err
 	}
 	defer out.Close()
-	cmd := nsexec.Command(p.self, w.ns, p.self, config.Subcommand, "--config", w.cluster.ConfigPath(), "--"+config.AdoptFDFlag, "3")
-	cmd.Dir = w.cluster.spec.Dir
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.ExtraFiles = []*os.File{theirs}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting %s: %w", p.self, err)
-	}
 	w.proc = cmd.Process
 	theirs.Close()
 	startedOnce()
@@ -328,17 +318,23 @@ func (p *pool) discard(w *warm) {
 	}
 	dir := filepath.Join(p.opts.Dir, w.name)
 	if w.folder() == "" && w.cluster != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		if err := p.opts.Discard(ctx, w.cluster.spec.EtcdPrefix); err != nil {
-			p.log.Warn("discarding a warm control plane's state", "prefix", w.cluster.spec.EtcdPrefix, "err", err)
-		}
-		cancel()
+		p.discardState(w.cluster.spec.EtcdPrefix)
 	}
 	if err := os.RemoveAll(dir); err != nil { // the folder, or the link to an adopted one's
 		p.log.Warn("removing a warm control plane's folder", "path", dir, "err", err)
 	}
 	if err := p.opts.RemoveHost(w.name); err != nil {
 		p.log.Warn("removing a warm control plane's namespace", "name", w.name, "err", err)
+	}
+}
+
+// discardState deletes what a warm control plane nobody adopted stored
+// under prefix in etcd.
+func (p *pool) discardState(prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := p.opts.Discard(ctx, prefix); err != nil {
+		p.log.Warn("discarding a warm control plane's state", "prefix", prefix, "err", err)
 	}
 }
 

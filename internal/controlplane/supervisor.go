@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -371,22 +372,34 @@ func (s *Supervisor) startRun(p *process) (*run, error) {
 		}
 		p.listener = ln
 	}
-	out, err := openLog(c.LogPath())
-	if err != nil {
-		return nil, err
-	}
 	cmd := s.command(c, p.listener)
-	cmd.Dir = c.spec.Dir
-	cmd.Stdout, cmd.Stderr = out, out
 	if p.listener != nil {
 		cmd.ExtraFiles = []*os.File{p.listener}
 	}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		out.Close()
-		return nil, fmt.Errorf("starting %s: %w", s.self, err)
+	out, err := startProcess(cmd, c)
+	if err != nil {
+		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	return &run{pid: cmd.Process.Pid, proc: cmd.Process, exited: exited, close: func() { out.Close() }}, nil
+}
+
+// startProcess starts cmd, the control plane process of c, in c's folder
+// with its output to c's log, dying with the calling thread (which the
+// caller keeps for as long as the process runs). It returns the log,
+// which the caller closes once the process has exited.
+func startProcess(cmd *exec.Cmd, c *Cluster) (io.Closer, error) {
+	out, err := openLog(c.LogPath())
+	if err != nil {
+		return nil, err
+	}
+	cmd.Dir = c.spec.Dir
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
+	}
+	return out, nil
 }

@@ -74,7 +74,7 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 	if err := p.arm.Delete(ctx, l.hcpGroup, groupAPI); err != nil {
 		return fmt.Errorf("deleting the API server's network: %w", err)
 	}
-	if _, err := p.rec.Store().Client().Delete(ctx, controlplane.EtcdPrefix(l.dir, l.etcd)+"/", clientv3.WithPrefix()); err != nil {
+	if err := p.deleteKubeState(ctx, controlplane.EtcdPrefix(l.dir, l.etcd)); err != nil {
 		return fmt.Errorf("deleting the cluster's Kubernetes state: %w", err)
 	}
 	if err := os.RemoveAll(l.dir); err != nil {
@@ -95,4 +95,11 @@ func sameGroup(id, group string) bool {
 		return false
 	}
 	return strings.EqualFold(a.Group().String(), group)
+}
+
+// deleteKubeState deletes the Kubernetes objects a control plane stored
+// under its etcd prefix.
+func (p *Provider) deleteKubeState(ctx context.Context, prefix string) error {
+	_, err := p.rec.Store().Client().Delete(ctx, prefix+"/", clientv3.WithPrefix())
+	return err
 }

@@ -1,12 +1,10 @@
 package containerservice
 
 import (
-	"context"
 	"net/netip"
 	"path/filepath"
 
 	"github.com/aksbox/aksbox/internal/controlplane"
-	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // Warm control planes are started for clusters with the defaults: the API
@@ -41,10 +39,7 @@ func (p *Provider) enableWarmPool() error {
 			return p.fab.EnsureIsolatedHost(warmHost(name), addr)
 		},
 		RemoveHost: func(name string) error { return p.fab.RemoveHost(warmHost(name)) },
-		Discard: func(ctx context.Context, prefix string) error {
-			_, err := p.rec.Store().Client().Delete(ctx, prefix+"/", clientv3.WithPrefix())
-			return err
-		},
-		Enter: p.fab.Do,
+		Discard:    p.deleteKubeState,
+		Enter:      p.fab.Do,
 	})
 }
