@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aksbox/aksbox/internal/faults"
 	"github.com/aksbox/aksbox/internal/kube/config"
 	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/aksbox/aksbox/internal/pki"
@@ -101,16 +102,19 @@ type warm struct {
 }
 
 // EnablePool starts keeping opts.Size warm control planes (see pool.go).
-// What an earlier run of the server left in opts.Dir is removed first.
+// What an earlier run of the server left in opts.Dir is removed first,
+// also when Size is 0 and no pool is kept.
 func (s *Supervisor) EnablePool(opts PoolOptions) error {
-	if opts.Size <= 0 {
-		return nil
-	}
 	if opts.Host == nil || opts.RemoveHost == nil || opts.Discard == nil || opts.Enter == nil {
 		return errors.New("warm control planes need Host, RemoveHost, Discard and Enter")
 	}
 	p := &pool{opts: opts, log: s.log.With("pool", "warm control planes"), self: s.self, shape: opts.Template,
 		done: make(chan struct{})}
+	if opts.Size <= 0 {
+		p.removeStale()
+		os.Remove(opts.Dir) // if empty
+		return nil
+	}
 	if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 		return fmt.Errorf("warm control planes: %w", err)
 	}
@@ -133,7 +137,9 @@ func (s *Supervisor) EnablePool(opts PoolOptions) error {
 func (p *pool) removeStale() {
 	entries, err := os.ReadDir(p.opts.Dir)
 	if err != nil {
-		p.log.Warn("listing stale warm control planes", "err", err)
+		if !errors.Is(err, os.ErrNotExist) {
+			p.log.Warn("listing stale warm control planes", "err", err)
+		}
 		return
 	}
 	for _, e := range entries {
@@ -146,11 +152,16 @@ func (p *pool) removeStale() {
 		if err := os.RemoveAll(path); err != nil {
 			p.log.Warn("removing a stale warm control plane", "path", path, "err", err)
 		}
-		if err := p.opts.RemoveHost(e.Name()); err != nil {
-			p.log.Warn("removing a stale warm control plane's namespace", "name", e.Name(), "err", err)
+		name := strings.TrimSuffix(e.Name(), adoptingSuffix)
+		if err := p.opts.RemoveHost(name); err != nil {
+			p.log.Warn("removing a stale warm control plane's namespace", "name", name, "err", err)
 		}
 	}
 }
+
+// adoptingSuffix names the link to a cluster's folder while a warm control
+// plane's folder is being renamed to it.
+const adoptingSuffix = ".adopting"
 
 // refill starts warm control planes until Size are kept.
 func (p *pool) refill() {
@@ -232,8 +243,14 @@ func (p *pool) prepare() (*warm, error) {
 	p.mu.Lock()
 	t := p.shape
 	p.mu.Unlock()
+	// The folder comes first: what a crash leaves is found by its name
+	// (removeStale), the namespace included.
+	if err := os.MkdirAll(filepath.Join(p.opts.Dir, name), 0o700); err != nil {
+		return nil, fmt.Errorf("warm control plane folder: %w", err)
+	}
 	ns, err := p.opts.Host(name, t.Address)
 	if err != nil {
+		os.Remove(filepath.Join(p.opts.Dir, name))
 		return nil, err
 	}
 	w := &warm{name: name, ns: ns, started: make(chan struct{}), exited: make(chan error, 1)}
@@ -323,6 +340,7 @@ func (p *pool) discard(w *warm) {
 	if err := os.RemoveAll(dir); err != nil { // the folder, or the link to an adopted one's
 		p.log.Warn("removing a warm control plane's folder", "path", dir, "err", err)
 	}
+	os.Remove(dir + adoptingSuffix) // left if the adoption failed halfway
 	if err := p.opts.RemoveHost(w.name); err != nil {
 		p.log.Warn("removing a warm control plane's namespace", "name", w.name, "err", err)
 	}
@@ -470,14 +488,22 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 	if w.proc == nil {
 		return nil, nil, errors.New("the warm control plane did not start")
 	}
+	// The link that keeps the warm paths working is made before the
+	// folder moves, under a name removeStale knows, so that a crash in
+	// between leaves the warm one's name on disk.
 	from := filepath.Join(p.opts.Dir, w.name)
+	if err := os.Symlink(spec.Dir, from+adoptingSuffix); err != nil {
+		return nil, nil, fmt.Errorf("linking the warm control plane's folder: %w", err)
+	}
 	if err := os.Rename(from, spec.Dir); err != nil {
+		os.Remove(from + adoptingSuffix)
 		return nil, nil, fmt.Errorf("taking over the warm control plane's folder: %w", err)
 	}
 	w.mu.Lock()
 	w.adopted = spec.Dir
 	w.mu.Unlock()
-	if err := os.Symlink(spec.Dir, from); err != nil {
+	faults.At(faults.AKSAdoptAfterRename)
+	if err := os.Rename(from+adoptingSuffix, from); err != nil {
 		return nil, nil, fmt.Errorf("linking the warm control plane's folder: %w", err)
 	}
 	spec.EtcdPrefix = w.cluster.spec.EtcdPrefix
@@ -499,6 +525,7 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 	if reply := string(buf[:n]); reply != config.AdoptedReply {
 		return c, ln, fmt.Errorf("the warm control plane refused the cluster: %s", strings.TrimSpace(reply))
 	}
+	faults.At(faults.AKSAdoptAfterHandover)
 	if err := raisePriority(w.proc.Pid); err != nil {
 		p.log.Warn("restoring an adopted control plane's priority", "err", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 )
@@ -203,5 +204,54 @@ func TestPoolDropsAWarmOneOfAnOldShape(t *testing.T) {
 			t.Fatalf("the pool holds %d warm control planes (%v), want one of %s", n, shape, seed.ServiceCIDR)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// At start, and also with no pool kept, what an earlier run's pool left is
+// removed: a warm one never adopted loses its folder, namespace and etcd
+// state; one a crash left mid-adoption (the link under its adopting name,
+// its folder already the cluster's) or adopted (the link) loses its link
+// and namespace, never the state its cluster now holds.
+func TestPoolRemovesWhatACrashLeft(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "warm")
+	spec := poolSpec("10.0.0.0/16", "10.0.0.10")
+	spec.ClusterID, spec.Dir, spec.Port, spec.PrivateFQDN, spec.EtcdPrefix = "warm/a", filepath.Join(dir, "a"), 443, "a.local", "/aksbox/clusters/wa/registry"
+	spec.Netns = "warm-a" // named only: nothing runs here
+	if _, err := Prepare(spec); err != nil {
+		t.Fatal(err)
+	}
+	clusters := filepath.Join(root, "c1")
+	if err := os.MkdirAll(clusters, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, link := range []string{"b" + adoptingSuffix, "c"} {
+		if err := os.Symlink(clusters, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var removed, discarded []string
+	s := NewSupervisor("/nonexistent/aksbox", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err := s.EnablePool(PoolOptions{Size: 0, Dir: dir, Template: poolSpec("10.0.0.0/16", "10.0.0.10"),
+		Host:       func(string, netip.Addr) (string, error) { return "", errors.New("no pool is kept") },
+		RemoveHost: func(name string) error { removed = append(removed, name); return nil },
+		Discard:    func(_ context.Context, prefix string) error { discarded = append(discarded, prefix); return nil },
+		Enter:      func(string, func() error) error { return errors.New("no pool is kept") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(removed)
+	if !slices.Equal(removed, []string{"a", "b", "c"}) {
+		t.Errorf("namespaces removed: %v, want a, b and c", removed)
+	}
+	if !slices.Equal(discarded, []string{spec.EtcdPrefix}) {
+		t.Errorf("etcd state discarded: %v, want only the unadopted one's %s", discarded, spec.EtcdPrefix)
+	}
+	if _, err := os.Lstat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the warm folder is left with no pool kept: %v", err)
+	}
+	if _, err := os.Stat(clusters); err != nil {
+		t.Errorf("the adopted cluster's folder: %v", err)
 	}
 }

@@ -18,6 +18,10 @@ const (
 	AKSAfterControlPlane = "aks-after-control-plane" // the control plane answers
 	AKSAfterEndpoint     = "aks-after-endpoint"      // the private endpoint and its DNS exist
 	AKSNodeRegistration  = "aks-node-registration"   // node agents started, nodes not yet Ready
+
+	// A warm control plane's adoption (see controlplane's pool).
+	AKSAdoptAfterRename   = "aks-adopt-after-rename"   // the warm folder is the cluster's, its link not yet in place
+	AKSAdoptAfterHandover = "aks-adopt-after-handover" // the warm process serves the cluster, the supervisor not yet told
 )
 
 var armed = os.Getenv(Env)

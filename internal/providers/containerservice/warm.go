@@ -25,9 +25,10 @@ const (
 // warmHost is the fabric's host id of a warm control plane's namespace.
 func warmHost(name string) string { return "warm-control-plane/" + name }
 
-// enableWarmPool starts the warm pool of Options.WarmControlPlanes.
+// enableWarmPool starts the warm pool of Options.WarmControlPlanes; with
+// none, it still removes what an earlier run's pool left.
 func (p *Provider) enableWarmPool() error {
-	if p.opts.WarmControlPlanes <= 0 {
+	if p.opts.Supervisor == nil {
 		return nil
 	}
 	return p.opts.Supervisor.EnablePool(controlplane.PoolOptions{
