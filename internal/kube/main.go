@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/aksbox/aksbox/internal/kube/config"
+	_ "github.com/aksbox/aksbox/internal/kube/quietqueues" // before k8s.io/component-base's metrics
 )
 
 // Subcommand is the hidden command of the aksbox binary that calls Main.
@@ -69,7 +70,7 @@ func run(args []string, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if err := runControlPlane(ctx, cfg, ln, log, func() { trimAfterStart(ctx, log) }, adoption); err != nil {
+	if err := runControlPlane(ctx, cfg, ln, log, func() { afterStart(ctx, log) }, adoption); err != nil {
 		log.Error("control plane failed", "err", err)
 		return 1
 	}

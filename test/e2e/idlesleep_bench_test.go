@@ -124,12 +124,7 @@ func instancePSS(in *instanceT) int64 {
 		if err != nil {
 			continue
 		}
-		data, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...: comm may hold spaces, so after the last ')'
-		if f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:])); len(f) > 1 {
+		if f := statFields("/proc/" + e.Name() + "/stat"); len(f) > 1 {
 			parent[pid], _ = strconv.Atoi(f[1])
 		}
 	}

@@ -65,12 +65,20 @@ func waitFor(t *testing.T, cond func() bool) {
 // running tells whether a process exists and has not exited (a zombie
 // waiting for its parent to reap it has).
 func running(pid string) bool {
-	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+	f := statFields("/proc/" + pid + "/stat")
+	return len(f) > 0 && f[0] != "Z" && f[0] != "X"
+}
+
+// statFields are the fields of a /proc stat file (a process's or a
+// thread's) from the state on, the third field of the whole line: the
+// command before it is in parentheses and may hold spaces. Nil if the file
+// cannot be read (the process ended).
+func statFields(path string) []string {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return false
+		return nil
 	}
-	_, rest, _ := strings.Cut(string(stat), ") ")
-	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+	return strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
 }
 
 // processWith finds the one live process whose command line holds arg (a

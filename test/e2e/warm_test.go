@@ -196,14 +196,12 @@ func threadNice(t *testing.T, pid string) []int {
 	stats, _ := filepath.Glob("/proc/" + pid + "/task/*/stat")
 	var out []int
 	for _, f := range stats {
-		data, err := os.ReadFile(f)
-		if err != nil {
+		fields := statFields(f)
+		if fields == nil {
 			continue // the thread ended
 		}
-		_, rest, _ := strings.Cut(string(data), ") ")
-		fields := strings.Fields(rest) // from the state, the stat's third field
 		if len(fields) < 17 {
-			t.Fatalf("%s: short stat %q", f, data)
+			t.Fatalf("%s: short stat %q", f, fields)
 		}
 		n, err := strconv.Atoi(fields[16]) // the nineteenth field
 		if err != nil {
