@@ -74,7 +74,7 @@ func crashAndRecover(t *testing.T, point string, warm bool) {
 	}
 
 	in.env = nil
-	in.args[len(in.args)-1] = "0"
+	in.args[len(in.args)-1] = "0" // --warm-control-planes: the restart keeps no pool
 	in.restart()
 	var state string
 	deadline := time.Now().Add(4 * time.Minute)
