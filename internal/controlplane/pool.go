@@ -32,11 +32,8 @@ import (
 // renames its folder to the cluster's (a link keeps the old paths working
 // for the running process), issues the serving certificate that names the
 // cluster, and hands the process the listening socket bound in the
-// cluster's namespace. The pool then starts another.
-//
-// Warm control planes start at a lower CPU priority (warmNice), so that a
-// refill does not slow the creates that are going on; an adopted one gets
-// the normal priority back.
+// cluster's namespace. The pool then starts another. Warm control planes
+// run at a lower CPU priority until adopted (see priority.go).
 
 // PoolOptions configure the warm pool (see Supervisor.EnablePool).
 type PoolOptions struct {
@@ -65,10 +62,7 @@ type PoolOptions struct {
 }
 
 // Pool timings.
-const (
-	adoptReplyTimeout = 3 * time.Minute // the process itself gives up after 2
-	warmNice          = 10
-)
+const adoptReplyTimeout = 3 * time.Minute // the process itself gives up after 2
 
 // pool is the supervisor's warm pool.
 type pool struct {
@@ -299,7 +293,7 @@ func (p *pool) run(w *warm) {
 func (p *pool) runProcess(w *warm) error {
 	startedOnce := sync.OnceFunc(func() { close(w.started) })
 	defer startedOnce()
-	if err := lowerThreadPriority(warmNice); err != nil { // the process inherits it
+	if err := setThreadNice(warmNice); err != nil { // the process inherits it
 		p.log.Warn("lowering a warm control plane's priority", "err", err)
 	}
 	ours, theirs, err := socketPair()
@@ -488,6 +482,15 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 	if w.proc == nil {
 		return nil, nil, errors.New("the warm control plane did not start")
 	}
+	// A create now waits for this process: it finishes its start at the
+	// start priority, or runs at the normal one from now if it is ready.
+	nice := startNice
+	if _, err := os.Stat(w.cluster.readyPath()); err == nil {
+		nice = 0
+	}
+	if err := setNice(w.proc.Pid, nice); err != nil {
+		p.log.Warn("raising an adopted control plane's priority", "err", err)
+	}
 	// The link that keeps the warm paths working is made before the
 	// folder moves, under a name removeStale knows, so that a crash in
 	// between leaves the warm one's name on disk.
@@ -526,8 +529,12 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 		return c, ln, fmt.Errorf("the warm control plane refused the cluster: %s", strings.TrimSpace(reply))
 	}
 	faults.At(faults.AKSAdoptAfterHandover)
-	if err := raisePriority(w.proc.Pid); err != nil {
-		p.log.Warn("restoring an adopted control plane's priority", "err", err)
+	// A process that became ready while the start priority was being set
+	// did not see it to end it (EndStartPriority).
+	if _, err := os.Stat(c.readyPath()); err == nil {
+		if err := setNice(w.proc.Pid, 0); err != nil {
+			p.log.Warn("restoring an adopted control plane's priority", "err", err)
+		}
 	}
 	return c, ln, nil
 }

@@ -10,5 +10,3 @@ import (
 var errNoPool = errors.New("warm control planes need Linux")
 
 func socketPair() (ours, theirs *os.File, err error) { return nil, nil, errNoPool }
-func lowerThreadPriority(int) error                  { return errNoPool }
-func raisePriority(int) error                        { return errNoPool }

@@ -376,13 +376,23 @@ func (s *Supervisor) startRun(p *process) (*run, error) {
 	if p.listener != nil {
 		cmd.ExtraFiles = []*os.File{p.listener}
 	}
-	out, err := startProcess(cmd, c)
+	out, err := startWithNice(cmd, c, startNice)
 	if err != nil {
 		return nil, err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	return &run{pid: cmd.Process.Pid, proc: cmd.Process, exited: exited, close: func() { out.Close() }}, nil
+}
+
+// startWithNice is startProcess with the process at the given nice value
+// (see priority.go). Without the privilege to raise it, the process starts
+// at the normal priority.
+func startWithNice(cmd *exec.Cmd, c *Cluster, nice int) (io.Closer, error) {
+	if err := setThreadNice(nice); err == nil {
+		defer func() { _ = setThreadNice(0) }()
+	}
+	return startProcess(cmd, c)
 }
 
 // startProcess starts cmd, the control plane process of c, in c's folder

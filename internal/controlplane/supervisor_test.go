@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -96,6 +97,13 @@ func fakeControlPlane(args []string) int {
 			}
 		}()
 	}
+	// As the real control plane: the start's priority until ready.
+	os.WriteFile(filepath.Join(work, "nice-start"), []byte(fmt.Sprint(threadNices(os.Getpid()))), 0o600)
+	if err := EndStartPriority(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.WriteFile(filepath.Join(work, "nice-ready"), []byte(fmt.Sprint(threadNices(os.Getpid()))), 0o600)
 	os.WriteFile(cfg.ReadyFile, []byte("ready\n"), 0o600)
 	for range term {
 		if _, err := os.Stat(filepath.Join(work, "ignore-term")); err == nil {
@@ -322,5 +330,27 @@ func TestSupervisorRunsInTheNamespace(t *testing.T) {
 	}
 	if alive(pid) {
 		t.Errorf("process alive after Stop")
+	}
+}
+
+// A control plane starts above the normal priority and comes down to it
+// once ready; no thread of the supervisor keeps the raised priority.
+func TestSupervisorStartsAboveNormalPriority(t *testing.T) {
+	testenv.Root(t) // raising a priority needs the privilege
+	s := testSupervisor(t)
+	c, work := fakeCluster(t, "cluster-nice")
+	if err := s.Start(c); err != nil {
+		t.Fatal(err)
+	}
+	waitReady(t, s, c.ID())
+	for file, want := range map[string]int{"nice-start": startNice, "nice-ready": 0} {
+		got, _ := os.ReadFile(filepath.Join(work, file))
+		nices := strings.Fields(strings.Trim(string(got), "[]"))
+		if len(nices) == 0 || slices.ContainsFunc(nices, func(n string) bool { return n != strconv.Itoa(want) }) {
+			t.Errorf("%s: the process's threads have nice values %s, want all %d", file, got, want)
+		}
+	}
+	if own := threadNices(os.Getpid()); slices.ContainsFunc(own, func(n int) bool { return n < 0 }) {
+		t.Errorf("the supervisor's threads have nice values %v, want none below 0", own)
 	}
 }

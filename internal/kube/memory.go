@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"time"
+
+	"github.com/aksbox/aksbox/internal/controlplane"
 )
 
 // Memory settings of the control-plane process, unless GOGC or GOMEMLIMIT
@@ -46,6 +48,9 @@ const readyProcs = 1
 // starting touched (see trimExecutable), now and once more after the
 // components have settled.
 func afterStart(ctx context.Context, log *slog.Logger) {
+	if err := controlplane.EndStartPriority(); err != nil {
+		log.Warn("lowering the control plane's priority after its start", "err", err)
+	}
 	limitProcs()
 	trimAfterStart(ctx, log)
 }
