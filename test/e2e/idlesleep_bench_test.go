@@ -53,7 +53,7 @@ func BenchmarkAKSSleepingDensity(b *testing.B) {
 		recent = append(recent, last)[max(0, len(recent)+1-5):]
 		n++
 		if n%25 == 0 {
-			b.Logf("%d clusters, last create %s, %d control planes awake, MemAvailable %d MiB", n, last.Round(time.Millisecond), len(controlPlanePids(in)), memAvailable()>>10)
+			fmt.Fprintf(os.Stderr, "%d clusters, last create %s, %d control planes awake, MemAvailable %d MiB\n", n, last.Round(time.Millisecond), len(controlPlanePids(in)), memAvailable()>>10)
 		}
 	}
 	b.StopTimer()
