@@ -19,6 +19,11 @@ var APIVersions = []string{
 	"2022-11-01", "2022-08-01", "2022-03-01", "2021-11-01", "2021-07-01", "2021-03-01",
 }
 
+// ServiceAPIVersion is the api-version the cloud's own services (AKS, the
+// container registry) use to make this provider's resources through the
+// front door.
+const ServiceAPIVersion = "2024-07-01"
+
 // VM is a virtual machine as ARM returns it.
 type VM struct {
 	ID         string            `json:"id"`

@@ -13,6 +13,8 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/providers/compute"
 	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
+	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
 // A registry's private side: like AKS's API server, each registry has a
@@ -27,14 +29,6 @@ import (
 // privatelink.azurecr.io zone with the endpoint's address resolves the
 // login server to it, and any other VNet does not resolve it at all (there
 // is no way out to the public endpoint from a VNet).
-
-// API versions of what the registry makes through the front door.
-const (
-	groupAPI = "2021-04-01"
-	netAPI   = "2024-07-01"
-	vmAPI    = "2024-07-01"
-	dnsAPI   = "2020-06-01"
-)
 
 // registrySpace is the address space of a registry's hidden network.
 var registrySpace = netip.MustParsePrefix("10.255.0.0/24")
@@ -142,14 +136,14 @@ func (p *Provider) realize(ctx context.Context, id arm.ResourceID, st *arm.Store
 		what, path, api string
 		body            any
 	}{
-		{"group", l.group, groupAPI, map[string]any{"location": reg.Location, "tags": tags}},
-		{"virtual network", l.vnet, netAPI, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
+		{"group", l.group, resources.ServiceAPIVersion, map[string]any{"location": reg.Location, "tags": tags}},
+		{"virtual network", l.vnet, network.ServiceAPIVersion, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
 			"addressSpace": map[string]any{"addressPrefixes": []string{registrySpace.String()}},
 			"subnets":      []any{map[string]any{"name": "registry", "properties": map[string]any{"addressPrefix": registrySpace.String()}}}}}},
-		{"network interface", l.nic, netAPI, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
+		{"network interface", l.nic, network.ServiceAPIVersion, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
 			"ipConfigurations": []any{map[string]any{"name": "ipconfig1", "properties": map[string]any{
 				"privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": l.subnet}, "primary": true}}}}}},
-		{"host", l.vm, vmAPI, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
+		{"host", l.vm, compute.ServiceAPIVersion, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
 			"hardwareProfile": map[string]string{"vmSize": "Standard_DS2_v2"},
 			"osProfile": map[string]any{"computerName": "registry", "adminUsername": "acr",
 				"linuxConfiguration": map[string]any{"disablePasswordAuthentication": true, "ssh": map[string]any{"publicKeys": []any{
@@ -165,7 +159,7 @@ func (p *Provider) realize(ctx context.Context, id arm.ResourceID, st *arm.Store
 	if err != nil {
 		return err
 	}
-	if _, err := p.arm.Put(ctx, l.pls, netAPI, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.pls, network.ServiceAPIVersion, map[string]any{"location": reg.Location, "tags": tags, "properties": map[string]any{
 		"destinationIPAddress": addr.String(),
 		"ipConfigurations": []any{map[string]any{"name": "registry-nat", "properties": map[string]any{
 			"privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": l.subnet}, "primary": true}}},
@@ -198,7 +192,7 @@ func (p *Provider) restart(ctx context.Context, id arm.ResourceID, st *arm.Store
 
 // address is the registry host's address in its hidden network.
 func (p *Provider) address(ctx context.Context, l layout) (netip.Addr, error) {
-	_, body, err := p.arm.Do(ctx, http.MethodGet, l.nic, netAPI, nil)
+	_, body, err := p.arm.Do(ctx, http.MethodGet, l.nic, network.ServiceAPIVersion, nil)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("reading the registry's network interface: %w", err)
 	}
@@ -238,19 +232,19 @@ func (p *Provider) listen(reg *Registry, keep internal, l layout, addr netip.Add
 // publishNames puts the registry's names in the cloud's public DNS: CNAMEs
 // into privatelink.azurecr.io.
 func (p *Provider) publishNames(ctx context.Context, reg *Registry, l layout) error {
-	if code, _, err := p.arm.Do(ctx, http.MethodGet, p.opts.PublicDNSGroup, groupAPI, nil); err != nil || code != http.StatusOK {
-		if _, err := p.arm.Put(ctx, p.opts.PublicDNSGroup, groupAPI, map[string]any{"location": reg.Location}); err != nil {
+	if code, _, err := p.arm.Do(ctx, http.MethodGet, p.opts.PublicDNSGroup, resources.ServiceAPIVersion, nil); err != nil || code != http.StatusOK {
+		if _, err := p.arm.Put(ctx, p.opts.PublicDNSGroup, resources.ServiceAPIVersion, map[string]any{"location": reg.Location}); err != nil {
 			return fmt.Errorf("creating the public DNS group: %w", err)
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.zone, dnsAPI, map[string]any{"location": "global"}); err != nil {
+	if _, err := p.arm.Put(ctx, l.zone, privatedns.ServiceAPIVersion, map[string]any{"location": "global"}); err != nil {
 		return fmt.Errorf("creating the public DNS zone %s: %w", Domain, err)
 	}
 	for rec, target := range map[string]string{
 		l.record:     lower(reg.Name) + "." + PrivateLinkZone,
 		l.dataRecord: fmt.Sprintf("%s.%s.data.%s", lower(reg.Name), reg.Location, PrivateLinkZone),
 	} {
-		if _, err := p.arm.Put(ctx, rec, dnsAPI, map[string]any{"properties": map[string]any{
+		if _, err := p.arm.Put(ctx, rec, privatedns.ServiceAPIVersion, map[string]any{"properties": map[string]any{
 			"ttl": 300, "cnameRecord": map[string]string{"cname": target}}}); err != nil {
 			return fmt.Errorf("publishing %s: %w", target, err)
 		}
@@ -265,11 +259,11 @@ func (p *Provider) unrealizePrivate(ctx context.Context, reg *Registry, keep int
 	p.data.StopPrivate(keep.UID)
 	var errs []error
 	for _, rec := range []string{l.record, l.dataRecord} {
-		if err := p.arm.Delete(ctx, rec, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, rec, privatedns.ServiceAPIVersion); err != nil {
 			errs = append(errs, fmt.Errorf("withdrawing %s: %w", rec, err))
 		}
 	}
-	if err := p.arm.Delete(ctx, l.group, groupAPI); err != nil {
+	if err := p.arm.Delete(ctx, l.group, resources.ServiceAPIVersion); err != nil {
 		errs = append(errs, fmt.Errorf("deleting the registry's private network: %w", err))
 	}
 	return errors.Join(errs...)

@@ -15,6 +15,8 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/nsexec"
+	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/network"
 	"github.com/aksbox/aksbox/internal/store"
 	"github.com/google/uuid"
 )
@@ -169,7 +171,7 @@ func (p *Provider) startNodes(ctx context.Context, l *layout) error {
 		return err
 	}
 	for _, vm := range vms {
-		if _, _, err := p.arm.Do(ctx, http.MethodPost, vm+"/start", vmAPI, nil); err != nil {
+		if _, _, err := p.arm.Do(ctx, http.MethodPost, vm+"/start", compute.ServiceAPIVersion, nil); err != nil {
 			return fmt.Errorf("starting node %s: %w", vm, err)
 		}
 	}
@@ -256,7 +258,7 @@ func (p *Provider) runCommand(w http.ResponseWriter, r *arm.Request) error {
 func (p *Provider) execute(ctx context.Context, c *Cluster, l *layout, cl *controlplane.Cluster, vm string, req commandRequest) (string, int, error) {
 	host := apiServerName(c)
 	if !c.Private() {
-		_, nic, err := p.arm.Do(ctx, http.MethodGet, l.cpNIC, netAPI, nil)
+		_, nic, err := p.arm.Do(ctx, http.MethodGet, l.cpNIC, network.ServiceAPIVersion, nil)
 		if err != nil {
 			return "", 0, err
 		}

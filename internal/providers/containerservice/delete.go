@@ -9,6 +9,9 @@ import (
 
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
+	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
+	"github.com/aksbox/aksbox/internal/providers/resources"
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
@@ -29,10 +32,10 @@ func (p *Provider) stopCluster(ctx context.Context, l *layout) error {
 		return err
 	}
 	for _, vm := range vms {
-		if _, _, err := p.arm.Do(ctx, "POST", vm+"/deallocate", vmAPI, nil); err != nil {
+		if _, _, err := p.arm.Do(ctx, "POST", vm+"/deallocate", compute.ServiceAPIVersion, nil); err != nil {
 			return fmt.Errorf("deallocating node %s: %w", vm, err)
 		}
-		if _, err := p.arm.Await(ctx, vm, vmAPI); err != nil {
+		if _, err := p.arm.Await(ctx, vm, compute.ServiceAPIVersion); err != nil {
 			return err
 		}
 	}
@@ -55,23 +58,23 @@ func (p *Provider) unrealize(ctx context.Context, id arm.ResourceID, st *arm.Sto
 		return fmt.Errorf("stopping the control plane: %w", err)
 	}
 	if c.Private() {
-		if err := p.arm.Delete(ctx, l.hcpZone+"/A/"+l.hcpRecord, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, l.hcpZone+"/A/"+l.hcpRecord, privatedns.ServiceAPIVersion); err != nil {
 			return fmt.Errorf("withdrawing the public FQDN: %w", err)
 		}
 	}
 	if l.zone != "" && !sameGroup(l.zone, l.nodeGroup) {
 		// A zone in a group being deleted goes with it, record and link.
-		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, dnsAPI); err != nil && !groupGoing(err) {
+		if err := p.arm.Delete(ctx, l.zone+"/A/"+l.record, privatedns.ServiceAPIVersion); err != nil && !groupGoing(err) {
 			return fmt.Errorf("removing the API server's DNS record: %w", err)
 		}
-		if err := p.arm.Delete(ctx, l.link, dnsAPI); err != nil && !groupGoing(err) {
+		if err := p.arm.Delete(ctx, l.link, privatedns.ServiceAPIVersion); err != nil && !groupGoing(err) {
 			return fmt.Errorf("removing the private DNS zone's link: %w", err)
 		}
 	}
-	if err := p.arm.Delete(ctx, l.nodeGroup, groupAPI); err != nil {
+	if err := p.arm.Delete(ctx, l.nodeGroup, resources.ServiceAPIVersion); err != nil {
 		return fmt.Errorf("deleting the node resource group: %w", err)
 	}
-	if err := p.arm.Delete(ctx, l.hcpGroup, groupAPI); err != nil {
+	if err := p.arm.Delete(ctx, l.hcpGroup, resources.ServiceAPIVersion); err != nil {
 		return fmt.Errorf("deleting the API server's network: %w", err)
 	}
 	if err := p.deleteKubeState(ctx, controlplane.EtcdPrefix(l.dir, l.etcd)); err != nil {

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
+	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
 // publicFQDN is the cluster's name in the cloud's public DNS. The serving
@@ -37,11 +39,11 @@ func (p *Provider) ensureDNS(ctx context.Context, c *Cluster, l *layout, tags ma
 		return err
 	}
 	if c.DNSZoneMode() == "system" {
-		if _, err := p.arm.Put(ctx, l.zone, dnsAPI, map[string]any{"location": "global", "tags": tags}); err != nil {
+		if _, err := p.arm.Put(ctx, l.zone, privatedns.ServiceAPIVersion, map[string]any{"location": "global", "tags": tags}); err != nil {
 			return fmt.Errorf("creating the private DNS zone: %w", err)
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.zone+"/A/"+l.record, dnsAPI, map[string]any{"properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.zone+"/A/"+l.record, privatedns.ServiceAPIVersion, map[string]any{"properties": map[string]any{
 		"ttl": 300, "aRecords": []any{map[string]string{"ipv4Address": ip.String()}}}}); err != nil {
 		return fmt.Errorf("writing the API server's DNS record: %w", err)
 	}
@@ -56,18 +58,18 @@ func (p *Provider) removeStaleDNS(ctx context.Context, c *Cluster, l *layout) er
 			continue
 		}
 		if s.System {
-			if err := p.arm.Delete(ctx, s.Link, dnsAPI); err != nil {
+			if err := p.arm.Delete(ctx, s.Link, privatedns.ServiceAPIVersion); err != nil {
 				return fmt.Errorf("removing the link of %s: %w", s.Zone, err)
 			}
-			if err := p.arm.Delete(ctx, s.Zone, dnsAPI); err != nil {
+			if err := p.arm.Delete(ctx, s.Zone, privatedns.ServiceAPIVersion); err != nil {
 				return fmt.Errorf("removing the former private DNS zone %s: %w", s.Zone, err)
 			}
 			continue
 		}
-		if err := p.arm.Delete(ctx, s.Zone+"/A/"+s.Record, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, s.Zone+"/A/"+s.Record, privatedns.ServiceAPIVersion); err != nil {
 			return fmt.Errorf("removing the API server's record from %s: %w", s.Zone, err)
 		}
-		if err := p.arm.Delete(ctx, s.Link, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, s.Link, privatedns.ServiceAPIVersion); err != nil {
 			return fmt.Errorf("removing the link of %s: %w", s.Zone, err)
 		}
 	}
@@ -76,7 +78,7 @@ func (p *Provider) removeStaleDNS(ctx context.Context, c *Cluster, l *layout) er
 
 // ensureLink links the zone to the node VNet unless some link already does.
 func (p *Provider) ensureLink(ctx context.Context, l *layout) error {
-	_, out, err := p.arm.Do(ctx, "GET", l.zone+"/virtualNetworkLinks", dnsAPI, nil)
+	_, out, err := p.arm.Do(ctx, "GET", l.zone+"/virtualNetworkLinks", privatedns.ServiceAPIVersion, nil)
 	if err != nil {
 		return fmt.Errorf("listing the private DNS zone's links: %w", err)
 	}
@@ -95,7 +97,7 @@ func (p *Provider) ensureLink(ctx context.Context, l *layout) error {
 			return nil
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.link, dnsAPI, map[string]any{"location": "global", "properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.link, privatedns.ServiceAPIVersion, map[string]any{"location": "global", "properties": map[string]any{
 		"virtualNetwork": map[string]string{"id": l.vnet}, "registrationEnabled": false}}); err != nil {
 		return fmt.Errorf("linking the private DNS zone to the cluster's virtual network: %w", err)
 	}
@@ -111,7 +113,7 @@ func (p *Provider) ensurePublicRecord(ctx context.Context, c *Cluster, l *layout
 	}
 	record := l.hcpZone + "/A/" + l.hcpRecord
 	if !c.PublicFQDN() {
-		if err := p.arm.Delete(ctx, record, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, record, privatedns.ServiceAPIVersion); err != nil {
 			return fmt.Errorf("withdrawing the public FQDN: %w", err)
 		}
 		return nil
@@ -121,15 +123,15 @@ func (p *Provider) ensurePublicRecord(ctx context.Context, c *Cluster, l *layout
 		return err
 	}
 	group, _ := arm.ParseID(l.hcpZone)
-	if code, _, err := p.arm.Do(ctx, http.MethodGet, group.Group().String(), groupAPI, nil); err != nil || code != http.StatusOK {
-		if _, err := p.arm.Put(ctx, group.Group().String(), groupAPI, map[string]any{"location": c.Location}); err != nil {
+	if code, _, err := p.arm.Do(ctx, http.MethodGet, group.Group().String(), resources.ServiceAPIVersion, nil); err != nil || code != http.StatusOK {
+		if _, err := p.arm.Put(ctx, group.Group().String(), resources.ServiceAPIVersion, map[string]any{"location": c.Location}); err != nil {
 			return fmt.Errorf("creating the public DNS group: %w", err)
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.hcpZone, dnsAPI, map[string]any{"location": "global"}); err != nil {
+	if _, err := p.arm.Put(ctx, l.hcpZone, privatedns.ServiceAPIVersion, map[string]any{"location": "global"}); err != nil {
 		return fmt.Errorf("creating the public DNS zone: %w", err)
 	}
-	if _, err := p.arm.Put(ctx, record, dnsAPI, map[string]any{"properties": map[string]any{
+	if _, err := p.arm.Put(ctx, record, privatedns.ServiceAPIVersion, map[string]any{"properties": map[string]any{
 		"ttl": 300, "aRecords": []any{map[string]string{"ipv4Address": ip.String()}}}}); err != nil {
 		return fmt.Errorf("publishing the public FQDN: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
 )
 
 // Roles AKS needs its identity to hold for a custom private DNS zone.
@@ -83,7 +84,7 @@ func (p *Provider) checkCustomZone(ctx context.Context, c *Cluster, vnetID strin
 		return nil
 	}
 	zone := c.Properties.APIServerAccessProfile.PrivateDNSZone
-	if _, _, err := p.arm.Do(ctx, http.MethodGet, zone, dnsAPI, nil); err != nil {
+	if _, _, err := p.arm.Do(ctx, http.MethodGet, zone, privatedns.ServiceAPIVersion, nil); err != nil {
 		var ae *arm.Error
 		if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
 			return arm.BadRequest("InvalidParameter",

@@ -15,14 +15,6 @@ import (
 	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
-// API versions of the resources a cluster makes through the front door.
-const (
-	groupAPI = "2021-04-01"
-	netAPI   = "2024-07-01"
-	vmAPI    = "2024-07-01"
-	dnsAPI   = "2020-06-01"
-)
-
 // The default node network AKS makes when no subnet is given.
 var (
 	defaultVNetSpace  = netip.MustParsePrefix("10.224.0.0/12")

@@ -12,6 +12,8 @@ import (
 	"github.com/aksbox/aksbox/internal/arm"
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/nodeagent"
+	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // node is one agent-pool node: a VM in the node subnet.
@@ -40,10 +42,10 @@ func (p *Provider) ensureNodes(ctx context.Context, c *Cluster, l *layout, cl *c
 	for _, n := range want {
 		wanted[strings.ToLower(n.vm)] = true
 		tags := map[string]string{"aks-managed-cluster-name": c.Name, "aks-managed-poolName": n.pool}
-		if _, err := p.arm.Put(ctx, l.nodeNIC(n.name), netAPI, nicBody(c.Location, l.subnet, tags)); err != nil {
+		if _, err := p.arm.Put(ctx, l.nodeNIC(n.name), network.ServiceAPIVersion, nicBody(c.Location, l.subnet, tags)); err != nil {
 			return nil, fmt.Errorf("creating node %s's network interface: %w", n.name, err)
 		}
-		if _, err := p.arm.Put(ctx, n.vm, vmAPI, vmBody(c, n.name, l.nodeNIC(n.name), tags)); err != nil {
+		if _, err := p.arm.Put(ctx, n.vm, compute.ServiceAPIVersion, vmBody(c, n.name, l.nodeNIC(n.name), tags)); err != nil {
 			return nil, fmt.Errorf("creating node %s: %w", n.name, err)
 		}
 	}
@@ -58,10 +60,10 @@ func (p *Provider) ensureNodes(ctx context.Context, c *Cluster, l *layout, cl *c
 		}
 		p.agents.stop(vm)
 		id, _ := arm.ParseID(vm)
-		if err := p.arm.Delete(ctx, vm, vmAPI); err != nil {
+		if err := p.arm.Delete(ctx, vm, compute.ServiceAPIVersion); err != nil {
 			return nil, fmt.Errorf("removing node %s: %w", id.Name(), err)
 		}
-		if err := p.arm.Delete(ctx, l.nodeNIC(id.Name()), netAPI); err != nil {
+		if err := p.arm.Delete(ctx, l.nodeNIC(id.Name()), network.ServiceAPIVersion); err != nil {
 			return nil, fmt.Errorf("removing node %s's network interface: %w", id.Name(), err)
 		}
 		p.deleteNode(ctx, c, l, cl, id.Name())
@@ -71,7 +73,7 @@ func (p *Provider) ensureNodes(ctx context.Context, c *Cluster, l *layout, cl *c
 
 // nodeVMs lists the node VMs in the node group.
 func (p *Provider) nodeVMs(ctx context.Context, l *layout) ([]string, error) {
-	_, out, err := p.arm.Do(ctx, "GET", l.nodeGroup+"/providers/Microsoft.Compute/virtualMachines", vmAPI, nil)
+	_, out, err := p.arm.Do(ctx, "GET", l.nodeGroup+"/providers/Microsoft.Compute/virtualMachines", compute.ServiceAPIVersion, nil)
 	if err != nil {
 		return nil, fmt.Errorf("listing the node VMs: %w", err)
 	}
@@ -104,7 +106,7 @@ func (p *Provider) startAgents(ctx context.Context, c *Cluster, l *layout, cl *c
 		return nil, err
 	}
 	for _, n := range nodes {
-		_, nic, err := p.arm.Do(ctx, "GET", l.nodeNIC(n.name), netAPI, nil)
+		_, nic, err := p.arm.Do(ctx, "GET", l.nodeNIC(n.name), network.ServiceAPIVersion, nil)
 		if err != nil {
 			return nil, fmt.Errorf("reading node %s's network interface: %w", n.name, err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // LoadBalancerProfile is networkProfile.loadBalancerProfile: the outbound
@@ -108,12 +109,12 @@ func (p *Provider) ensureOutboundIPs(ctx context.Context, c *Cluster, l *layout,
 		}
 		for _, ip := range lb.EffectiveOutboundIPs {
 			want[strings.ToLower(ip.ID)] = true
-			if _, err := p.arm.Put(ctx, ip.ID, netAPI, pipBody(c.Location, ipTags)); err != nil {
+			if _, err := p.arm.Put(ctx, ip.ID, network.ServiceAPIVersion, pipBody(c.Location, ipTags)); err != nil {
 				return fmt.Errorf("creating the outbound public IP: %w", err)
 			}
 		}
 	}
-	_, page, err := p.arm.Do(ctx, "GET", l.nodeGroup+"/providers/Microsoft.Network/publicIPAddresses", netAPI, nil)
+	_, page, err := p.arm.Do(ctx, "GET", l.nodeGroup+"/providers/Microsoft.Network/publicIPAddresses", network.ServiceAPIVersion, nil)
 	if err != nil {
 		return fmt.Errorf("listing the node resource group's public IPs: %w", err)
 	}
@@ -126,7 +127,7 @@ func (p *Provider) ensureOutboundIPs(ctx context.Context, c *Cluster, l *layout,
 	_ = json.Unmarshal(page, &list)
 	for _, ip := range list.Value {
 		if ip.Tags["aks-managed-type"] == outboundTag && !want[strings.ToLower(ip.ID)] {
-			if err := p.arm.Delete(ctx, ip.ID, netAPI); err != nil {
+			if err := p.arm.Delete(ctx, ip.ID, network.ServiceAPIVersion); err != nil {
 				return fmt.Errorf("removing an outbound public IP: %w", err)
 			}
 		}

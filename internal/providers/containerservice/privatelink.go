@@ -144,7 +144,7 @@ func (p *Provider) resolvePrivateLink(ctx context.Context, rid arm.ResourceID, g
 // deleteLinkService deletes the cluster's private link service when the
 // cluster stops; starting the cluster makes a new one.
 func (p *Provider) deleteLinkService(ctx context.Context, l *layout) error {
-	if err := p.arm.Delete(ctx, l.pls, netAPI); err != nil {
+	if err := p.arm.Delete(ctx, l.pls, network.ServiceAPIVersion); err != nil {
 		return fmt.Errorf("deleting the API server's private link service: %w", err)
 	}
 	return nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/nodeagent"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // kubeClient is an admin client of the cluster's API server that connects
@@ -66,7 +67,7 @@ func (p *Provider) apiAddress(ctx context.Context, c *Cluster, l *layout) (netip
 	if c.Private() {
 		return p.endpointIP(ctx, l)
 	}
-	_, out, err := p.arm.Do(ctx, http.MethodGet, l.publicIP, netAPI, nil)
+	_, out, err := p.arm.Do(ctx, http.MethodGet, l.publicIP, network.ServiceAPIVersion, nil)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("reading the API server's public IP: %w", err)
 	}

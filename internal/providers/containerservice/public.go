@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
+
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // A public cluster's API server has a public IP: an address of the
@@ -32,7 +34,7 @@ type publicEndpoint struct {
 
 // publicIP creates (or reads) the API server's public IP address.
 func (p *Provider) publicIP(ctx context.Context, c *Cluster, l *layout) (netip.Addr, error) {
-	out, err := p.arm.Put(ctx, l.publicIP, netAPI, pipBody(c.Location, nil))
+	out, err := p.arm.Put(ctx, l.publicIP, network.ServiceAPIVersion, pipBody(c.Location, nil))
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("creating the API server's public IP: %w", err)
 	}

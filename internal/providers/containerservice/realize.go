@@ -11,6 +11,8 @@ import (
 	"github.com/aksbox/aksbox/internal/controlplane"
 	"github.com/aksbox/aksbox/internal/faults"
 	"github.com/aksbox/aksbox/internal/providers/compute"
+	"github.com/aksbox/aksbox/internal/providers/network"
+	"github.com/aksbox/aksbox/internal/providers/resources"
 )
 
 // readyTimeout bounds how long creation waits for the nodes to be Ready.
@@ -77,7 +79,7 @@ func (p *Provider) restart(ctx context.Context, id arm.ResourceID, st *arm.Store
 // the control plane, and the private endpoint with its DNS.
 func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layout) (*controlplane.Cluster, error) {
 	tags := map[string]string{"aks-managed-cluster-name": c.Name, "aks-managed-cluster-rg": l.id.ResourceGroup}
-	if _, err := p.arm.Put(ctx, l.nodeGroup, groupAPI, map[string]any{"location": c.Location, "tags": tags,
+	if _, err := p.arm.Put(ctx, l.nodeGroup, resources.ServiceAPIVersion, map[string]any{"location": c.Location, "tags": tags,
 		"managedBy": l.id.String()}); err != nil {
 		return nil, fmt.Errorf("creating node resource group: %w", err)
 	}
@@ -90,21 +92,21 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 		if l.apiSubnet != "" {
 			addAPIServerSubnet(body)
 		}
-		if _, err := p.arm.Put(ctx, l.vnet, netAPI, body); err != nil {
+		if _, err := p.arm.Put(ctx, l.vnet, network.ServiceAPIVersion, body); err != nil {
 			return nil, fmt.Errorf("creating the cluster's virtual network: %w", err)
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.hcpGroup, groupAPI, map[string]any{"location": c.Location, "tags": tags}); err != nil {
+	if _, err := p.arm.Put(ctx, l.hcpGroup, resources.ServiceAPIVersion, map[string]any{"location": c.Location, "tags": tags}); err != nil {
 		return nil, fmt.Errorf("creating the API server's group: %w", err)
 	}
-	if _, err := p.arm.Put(ctx, l.hcpVNet, netAPI, vnetBody(c.Location, apiserverSpace, apiserverSubnetNm, apiserverSpace, tags)); err != nil {
+	if _, err := p.arm.Put(ctx, l.hcpVNet, network.ServiceAPIVersion, vnetBody(c.Location, apiserverSpace, apiserverSubnetNm, apiserverSpace, tags)); err != nil {
 		return nil, fmt.Errorf("creating the API server's network: %w", err)
 	}
 	hcpSubnet := l.hcpVNet + "/subnets/" + apiserverSubnetNm
-	if _, err := p.arm.Put(ctx, l.cpNIC, netAPI, nicBody(c.Location, hcpSubnet, tags)); err != nil {
+	if _, err := p.arm.Put(ctx, l.cpNIC, network.ServiceAPIVersion, nicBody(c.Location, hcpSubnet, tags)); err != nil {
 		return nil, fmt.Errorf("creating the API server's network interface: %w", err)
 	}
-	if _, err := p.arm.Put(ctx, l.cpVM, vmAPI, vmBody(c, "kube-apiserver", l.cpNIC, tags)); err != nil {
+	if _, err := p.arm.Put(ctx, l.cpVM, compute.ServiceAPIVersion, vmBody(c, "kube-apiserver", l.cpNIC, tags)); err != nil {
 		return nil, fmt.Errorf("creating the API server's host: %w", err)
 	}
 	if l.apiSubnet != "" {
@@ -138,7 +140,7 @@ func (p *Provider) ensureInfrastructure(ctx context.Context, c *Cluster, l *layo
 
 // apiServerAddress is the API server's own address, in its hidden network.
 func (p *Provider) apiServerAddress(ctx context.Context, l *layout) (netip.Addr, error) {
-	_, nic, err := p.arm.Do(ctx, "GET", l.cpNIC, netAPI, nil)
+	_, nic, err := p.arm.Do(ctx, "GET", l.cpNIC, network.ServiceAPIVersion, nil)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("reading the API server's network interface: %w", err)
 	}
@@ -153,7 +155,7 @@ func (p *Provider) ensureLinkService(ctx context.Context, c *Cluster, l *layout)
 		return err
 	}
 	hcpSubnet := l.hcpVNet + "/subnets/" + apiserverSubnetNm
-	if _, err := p.arm.Put(ctx, l.pls, netAPI, map[string]any{"location": c.Location, "properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.pls, network.ServiceAPIVersion, map[string]any{"location": c.Location, "properties": map[string]any{
 		"destinationIPAddress": addr.String(),
 		"ipConfigurations": []any{map[string]any{"name": "kube-apiserver-nat", "properties": map[string]any{
 			"privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": hcpSubnet}, "primary": true}}},
@@ -208,7 +210,7 @@ func (p *Provider) startControlPlane(ctx context.Context, c *Cluster, l *layout)
 
 // endpointIP is the kube-apiserver private endpoint's address.
 func (p *Provider) endpointIP(ctx context.Context, l *layout) (netip.Addr, error) {
-	_, out, err := p.arm.Do(ctx, "GET", l.pe, netAPI, nil)
+	_, out, err := p.arm.Do(ctx, "GET", l.pe, network.ServiceAPIVersion, nil)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("reading the kube-apiserver private endpoint: %w", err)
 	}
@@ -233,7 +235,7 @@ func (p *Provider) endpointIP(ctx context.Context, l *layout) (netip.Addr, error
 		}
 	}
 	if len(pe.Properties.NetworkInterfaces) > 0 {
-		_, nic, err := p.arm.Do(ctx, "GET", pe.Properties.NetworkInterfaces[0].ID, netAPI, nil)
+		_, nic, err := p.arm.Do(ctx, "GET", pe.Properties.NetworkInterfaces[0].ID, network.ServiceAPIVersion, nil)
 		if err == nil {
 			return nicIP(nic)
 		}

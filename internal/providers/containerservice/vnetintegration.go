@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/network"
 )
 
 // API Server VNet Integration: the API server's address is projected into
@@ -170,11 +171,11 @@ func (p *Provider) ensureEndpoint(ctx context.Context, c *Cluster, l *layout, ta
 	subnet := l.subnet
 	if l.apiSubnet != "" {
 		subnet = l.apiSubnet
-		if err := p.arm.Delete(ctx, l.nodePE, netAPI); err != nil {
+		if err := p.arm.Delete(ctx, l.nodePE, network.ServiceAPIVersion); err != nil {
 			return fmt.Errorf("removing the kube-apiserver endpoint from the node subnet: %w", err)
 		}
 	}
-	if _, err := p.arm.Put(ctx, l.pe, netAPI, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.pe, network.ServiceAPIVersion, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
 		"subnet": map[string]string{"id": subnet},
 		"privateLinkServiceConnections": []any{map[string]any{"name": "kube-apiserver",
 			"properties": map[string]any{"privateLinkServiceId": l.pls, "groupIds": []string{}}}},
@@ -188,7 +189,7 @@ func (p *Provider) ensureEndpoint(ctx context.Context, c *Cluster, l *layout, ta
 	if err != nil {
 		return err
 	}
-	if _, err := p.arm.Put(ctx, l.ilb, netAPI, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
+	if _, err := p.arm.Put(ctx, l.ilb, network.ServiceAPIVersion, map[string]any{"location": c.Location, "tags": tags, "properties": map[string]any{
 		"frontendIPConfigurations": []any{map[string]any{"name": "kube-apiserver-frontend", "properties": map[string]any{
 			"privateIPAddress": ip.String(), "privateIPAllocationMethod": "Dynamic", "subnet": map[string]string{"id": subnet}}}},
 	}}); err != nil {

@@ -22,6 +22,11 @@ var APIVersions = []string{
 	"2022-01-01", "2021-08-01", "2021-05-01", "2021-03-01", "2021-02-01", "2020-11-01",
 }
 
+// ServiceAPIVersion is the api-version the cloud's own services (AKS, the
+// container registry) use to make this provider's resources through the
+// front door.
+const ServiceAPIVersion = "2024-07-01"
+
 // VNet is a virtual network as ARM returns it.
 type VNet struct {
 	ID         string            `json:"id"`

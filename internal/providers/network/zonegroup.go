@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/aksbox/aksbox/internal/arm"
+	"github.com/aksbox/aksbox/internal/providers/privatedns"
 	"github.com/aksbox/aksbox/internal/store"
 )
 
@@ -70,9 +71,6 @@ type zoneGroupState struct {
 
 // recordTTL is the TTL of the records zone groups write, as Azure's.
 const recordTTL = 10
-
-// dnsAPI is the Private DNS api-version the records are written with.
-const dnsAPI = "2020-06-01"
 
 func (p *Provider) zoneGroupKind() *arm.Kind {
 	return &arm.Kind{Namespace: Namespace, Type: zoneGroupType, APIVersions: APIVersions, Serialize: true,
@@ -204,7 +202,7 @@ func (p *Provider) realizeZoneGroup(ctx context.Context, id arm.ResourceID, st *
 				continue
 			}
 			rid := zid.String() + "/A/" + rel
-			if _, err := p.arm.Put(ctx, rid, dnsAPI, map[string]any{"properties": map[string]any{
+			if _, err := p.arm.Put(ctx, rid, privatedns.ServiceAPIVersion, map[string]any{"properties": map[string]any{
 				"ttl": recordTTL, "aRecords": []any{map[string]string{"ipv4Address": ip}}}}); err != nil {
 				return fmt.Errorf("writing %s in zone %s: %w", rel, zid.Name(), err)
 			}
@@ -240,7 +238,7 @@ func (p *Provider) removeWritten(ctx context.Context, s zoneGroupState, keep map
 		if keep[strings.ToLower(rid)] {
 			continue
 		}
-		if err := p.arm.Delete(ctx, rid, dnsAPI); err != nil {
+		if err := p.arm.Delete(ctx, rid, privatedns.ServiceAPIVersion); err != nil {
 			errs = append(errs, fmt.Errorf("removing %s: %w", rid, err))
 		}
 	}

@@ -17,6 +17,11 @@ const Namespace = "Microsoft.Network"
 // APIVersions accepted (az 2.45 and the Azure SDK for Go use 2020-06-01 and 2024-06-01).
 var APIVersions = []string{"2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"}
 
+// ServiceAPIVersion is the api-version the cloud's own services (AKS, the
+// container registry, private endpoints' zone groups) use to make this provider's resources through the
+// front door.
+const ServiceAPIVersion = "2020-06-01"
+
 // RecordTypes served as record sets.
 var RecordTypes = []string{"A", "AAAA", "CNAME", "TXT", "MX", "PTR", "SRV", "SOA"}
 

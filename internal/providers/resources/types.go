@@ -21,6 +21,11 @@ var APIVersions = []string{
 	"2016-09-01", "2016-07-01", "2016-06-01", "2016-02-01", "2015-11-01", "2014-04-01",
 }
 
+// ServiceAPIVersion is the api-version the cloud's own services (AKS, the
+// container registry) use to make this provider's resources through the
+// front door.
+const ServiceAPIVersion = "2021-04-01"
+
 // SubscriptionAPIVersions are those of subscriptions, tenants and locations.
 var SubscriptionAPIVersions = []string{
 	"2022-12-01", "2022-01-01", "2021-01-01", "2020-01-01", "2019-11-01", "2019-06-01", "2018-06-01",
