@@ -252,7 +252,7 @@ func controlPlanePSS(in *instanceT) int64 {
 // 4 GiB, a create takes over three times the first (the median of the last
 // five), or 80 exist. Reported: how many, the first and the last creates
 // (PUT until Succeeded), and after 30 s idle the PSS of all control planes
-// and of the server, per cluster.
+// and of the server, per cluster. BENCH_LOG=1 prints the server's log.
 func BenchmarkAKSDensity(b *testing.B) {
 	const most, floorKiB = 80, 4 << 20
 	in, l, _ := benchLab(b, "dense")
@@ -278,6 +278,9 @@ func BenchmarkAKSDensity(b *testing.B) {
 		n++
 	}
 	b.StopTimer()
+	if os.Getenv("BENCH_LOG") != "" {
+		fmt.Fprintf(os.Stderr, "server log:\n%s", in.log.String())
+	}
 	time.Sleep(30 * time.Second)
 	cp, server := controlPlanePSS(in), pss(in.cmd.Process.Pid)
 	b.ReportMetric(float64(n), "clusters")
