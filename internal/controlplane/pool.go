@@ -482,13 +482,9 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 	if w.proc == nil {
 		return nil, nil, errors.New("the warm control plane did not start")
 	}
-	// A create now waits for this process: it finishes its start at the
-	// start priority, or runs at the normal one from now if it is ready.
-	nice := startNice
-	if _, err := os.Stat(w.cluster.readyPath()); err == nil {
-		nice = 0
-	}
-	if err := setNice(w.proc.Pid, nice); err != nil {
+	// A create now waits for this process: it runs at the start priority
+	// until it is ready and serves the cluster, and then ends it itself.
+	if err := setNice(w.proc.Pid, startNice); err != nil {
 		p.log.Warn("raising an adopted control plane's priority", "err", err)
 	}
 	// The link that keeps the warm paths working is made before the
@@ -529,13 +525,6 @@ func (p *pool) adopt(w *warm, spec Spec, listen func(*Cluster) (*os.File, error)
 		return c, ln, fmt.Errorf("the warm control plane refused the cluster: %s", strings.TrimSpace(reply))
 	}
 	faults.At(faults.AKSAdoptAfterHandover)
-	// A process that became ready while the start priority was being set
-	// did not see it to end it (EndStartPriority).
-	if _, err := os.Stat(c.readyPath()); err == nil {
-		if err := setNice(w.proc.Pid, 0); err != nil {
-			p.log.Warn("restoring an adopted control plane's priority", "err", err)
-		}
-	}
 	return c, ln, nil
 }
 

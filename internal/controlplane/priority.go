@@ -9,8 +9,9 @@ package controlplane
 // machine holding dozens of idle clusters, the thousands of small wake-ups
 // a second of the running ones otherwise preempt the start again and again.
 // Warm control planes start at warmNice instead, so that a refill does not
-// slow the creates that are going on; an adopted one gets the normal
-// priority back.
+// slow the creates that are going on. The pool raises an adopted one to
+// startNice, and the process ends that itself once it is ready and serves
+// the cluster, as a cold start does.
 const (
 	startNice = -5
 	warmNice  = 10

@@ -131,6 +131,7 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 		case <-api.done:
 			return stopAll(nil)
 		case adopted := <-adoption:
+			endStartPriority(log)
 			startOthers(adopted.WithDefaults())
 		}
 	}

@@ -48,11 +48,19 @@ const readyProcs = 1
 // starting touched (see trimExecutable), now and once more after the
 // components have settled.
 func afterStart(ctx context.Context, log *slog.Logger) {
+	endStartPriority(log)
+	limitProcs()
+	trimAfterStart(ctx, log)
+}
+
+// endStartPriority lowers the process to the normal priority if it runs
+// above it: the start priority a control plane is started with, or that
+// the pool gives a warm one at its adoption (see controlplane's
+// priority.go), ends once it is ready, or adopted if it was ready before.
+func endStartPriority(log *slog.Logger) {
 	if err := controlplane.EndStartPriority(); err != nil {
 		log.Warn("lowering the control plane's priority after its start", "err", err)
 	}
-	limitProcs()
-	trimAfterStart(ctx, log)
 }
 
 // limitProcs sets GOMAXPROCS to readyProcs unless the environment sets it.
