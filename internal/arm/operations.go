@@ -61,6 +61,8 @@ type Operations struct {
 	ctx context.Context
 	wg  sync.WaitGroup
 
+	hold time.Duration // pollHold; shorter in tests
+
 	mu       sync.Mutex
 	running  map[string]bool
 	finished map[string]chan struct{} // closed when the operation ends (see Poll)
@@ -68,7 +70,7 @@ type Operations struct {
 
 // NewOperations makes the operation keeper; ctx bounds background work.
 func NewOperations(ctx context.Context, st *store.Store, log *slog.Logger) *Operations {
-	return &Operations{st: st, log: log, ctx: ctx, running: map[string]bool{}, finished: map[string]chan struct{}{}}
+	return &Operations{st: st, log: log, ctx: ctx, hold: pollHold, running: map[string]bool{}, finished: map[string]chan struct{}{}}
 }
 
 func opKey(name string) string { return "/aksbox/operations/" + strings.ToLower(name) }
@@ -167,7 +169,7 @@ func (o *Operations) Poll(ctx context.Context, name string) (*Operation, error) 
 	if op, err = o.Get(ctx, name); err != nil || op.Done() { // ended meanwhile
 		return op, err
 	}
-	t := time.NewTimer(pollHold)
+	t := time.NewTimer(o.hold)
 	defer t.Stop()
 	select {
 	case <-ch:
@@ -222,19 +224,22 @@ func (o *Operations) AcceptAt(w http.ResponseWriter, r *Request, op *Operation, 
 	h := w.Header()
 	h.Set("Azure-AsyncOperation", r.BaseURL+op.ID+"?api-version="+r.APIVersion)
 	h.Set("Location", location)
-	setFirstPoll(h)
+	SetNextPoll(h)
 	WriteJSON(w, status, body)
 }
 
-// firstPoll is when a client should first poll an operation it started.
-// A poll of a running operation is held until it ends (see Poll), so an
-// early first poll costs nothing and the client learns of a quick end when
-// it happens; Retry-After, in whole seconds, is for the clients that read
-// no other header.
-const firstPoll = 100 * time.Millisecond
+// nextPoll is when a client should poll an operation that is running:
+// after it started it, and after each answer that it still runs. A poll of
+// a running operation is held until it ends (see Poll), so an early poll
+// costs nothing and the client learns of the end when it happens, also
+// when the operation outlasts a hold; Retry-After, in whole seconds, is for
+// the clients that read no other header.
+const nextPoll = 100 * time.Millisecond
 
-func setFirstPoll(h http.Header) {
-	h.Set("Retry-After-Ms", strconv.Itoa(int(firstPoll/time.Millisecond)))
+// SetNextPoll asks the client to poll a running operation again after
+// nextPoll.
+func SetNextPoll(h http.Header) {
+	h.Set("Retry-After-Ms", strconv.Itoa(int(nextPoll/time.Millisecond)))
 	h.Set("Retry-After", "1")
 }
 
@@ -244,7 +249,7 @@ func setFirstPoll(h http.Header) {
 func (o *Operations) AcceptWithLocation(w http.ResponseWriter, r *Request, subscription string, op *Operation) {
 	h := w.Header()
 	h.Set("Location", fmt.Sprintf("%s/subscriptions/%s/operationresults/%s?api-version=%s", r.BaseURL, subscription, op.Name, r.APIVersion))
-	setFirstPoll(h)
+	SetNextPoll(h)
 	w.WriteHeader(http.StatusAccepted)
 }
 

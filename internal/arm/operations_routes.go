@@ -18,7 +18,7 @@ func (o *Operations) Routes(s *Server) {
 				return err
 			}
 			if !op.Done() {
-				w.Header().Set("Retry-After", "1")
+				SetNextPoll(w.Header())
 			}
 			WriteJSON(w, http.StatusOK, op.statusDoc())
 			return nil
@@ -41,7 +41,7 @@ func (o *Operations) writeResult(w http.ResponseWriter, r *Request, op *Operatio
 	switch op.Status {
 	case StatusInProgress:
 		w.Header().Set("Location", r.BaseURL+r.URL.RequestURI())
-		w.Header().Set("Retry-After", "1")
+		SetNextPoll(w.Header())
 		w.WriteHeader(http.StatusAccepted)
 		return nil
 	case StatusFailed, StatusCanceled:

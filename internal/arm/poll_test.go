@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -70,5 +71,42 @@ func TestAcceptAsksForAnEarlyFirstPoll(t *testing.T) {
 		if got := w.Header().Get("Retry-After"); got != "1" {
 			t.Errorf("%s: Retry-After %q, want 1", name, got)
 		}
+	}
+}
+
+// A poll that a running operation outlasts asks the client to poll again
+// after 100 ms, as an accepted request does: the next poll is held too, so
+// the client learns of the end when it comes rather than up to a second
+// later. Both the status and the result endpoint answer so.
+func TestARunningOperationIsPolledAgainSoon(t *testing.T) {
+	ctx, st, log := openStore(t)
+	ops := NewOperations(ctx, st, log)
+	ops.hold = 20 * time.Millisecond
+	s := NewServer(allowAll{}, log)
+	ops.Routes(s)
+	op, err := ops.Start(ctx, "sub", "Microsoft.Test", "westus2", "/subscriptions/sub/resourceGroups/g/providers/Microsoft.Test/things/a", "PUT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(what string) *httptest.ResponseRecorder {
+		path := "/subscriptions/sub/providers/Microsoft.Test/locations/westus2/" + what + "/" + op.Name + "?api-version=2024-01-01"
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Authorization", "Bearer x")
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		return w
+	}
+	for what, status := range map[string]int{"operations": http.StatusOK, "operationResults": http.StatusAccepted} {
+		w := get(what)
+		if w.Code != status || w.Header().Get("Retry-After-Ms") != "100" || w.Header().Get("Retry-After") != "1" {
+			t.Errorf("%s of a running operation: %d, Retry-After-Ms %q, Retry-After %q; want %d, 100, 1",
+				what, w.Code, w.Header().Get("Retry-After-Ms"), w.Header().Get("Retry-After"), status)
+		}
+	}
+	if err := ops.Finish(ctx, op.Name, nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := get("operations"); w.Code != http.StatusOK || w.Header().Get("Retry-After-Ms") != "" || !strings.Contains(w.Body.String(), StatusSucceeded) {
+		t.Errorf("status of the ended operation: %d, Retry-After-Ms %q, %s", w.Code, w.Header().Get("Retry-After-Ms"), w.Body)
 	}
 }

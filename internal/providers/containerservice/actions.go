@@ -324,7 +324,7 @@ func (p *Provider) commandResult(w http.ResponseWriter, r *arm.Request) error {
 	}
 	if !op.Done() {
 		w.Header().Set("Location", r.BaseURL+r.URL.RequestURI())
-		w.Header().Set("Retry-After", "1")
+		arm.SetNextPoll(w.Header())
 		arm.WriteJSON(w, http.StatusAccepted, op.Result)
 		return nil
 	}
