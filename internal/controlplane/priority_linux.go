@@ -14,23 +14,29 @@ func setThreadNice(nice int) error {
 	return unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), nice)
 }
 
-// setNice gives every thread of process pid the nice value nice.
+// setNice gives every thread of process pid the normal policy and the nice
+// value nice.
 func setNice(pid, nice int) error {
-	return renice(pid, nice, func(n int) bool { return n != nice })
+	return resched(pid, func(a *unix.SchedAttr) {
+		a.Policy, a.Nice = unix.SCHED_NORMAL, int32(nice)
+	})
 }
 
-// EndStartPriority gives every thread of the calling process that runs
-// above the normal priority the normal one: a control plane calls it once
-// it is ready. A lower priority (a warm control plane's) is kept.
+// EndStartPriority puts every thread of the calling process under the
+// batch policy, and gives those that run above the normal priority the
+// normal one: a control plane calls it once it is ready. A lower priority
+// (a warm control plane's) is kept.
 func EndStartPriority() error {
-	return renice(os.Getpid(), 0, func(n int) bool { return n < 0 })
+	return resched(os.Getpid(), func(a *unix.SchedAttr) {
+		a.Policy, a.Nice = unix.SCHED_BATCH, max(a.Nice, 0)
+	})
 }
 
-// renice gives every thread of process pid whose nice value change says
-// the nice value nice.
-func renice(pid, nice int, change func(n int) bool) error {
+// resched applies change to the scheduling attributes of every thread of
+// process pid whose attributes it changes.
+func resched(pid int, change func(a *unix.SchedAttr)) error {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task"
-	for range 3 { // threads started meanwhile inherit the old value: go again
+	for range 3 { // threads started meanwhile inherit the old values: go again
 		tasks, err := os.ReadDir(dir)
 		if err != nil {
 			return err
@@ -41,11 +47,16 @@ func renice(pid, nice int, change func(n int) bool) error {
 			if err != nil {
 				continue
 			}
-			raw, err := unix.Getpriority(unix.PRIO_PROCESS, tid)
-			if err != nil || !change(20-raw) { // the raw value is 20 - nice
+			a, err := unix.SchedGetAttr(tid, 0)
+			if err != nil {
+				continue // gone
+			}
+			want := *a
+			change(&want)
+			if want == *a {
 				continue
 			}
-			if err := unix.Setpriority(unix.PRIO_PROCESS, tid, nice); err != nil && err != unix.ESRCH {
+			if err := unix.SchedSetAttr(tid, &want, 0); err != nil && err != unix.ESRCH {
 				return fmt.Errorf("thread %d: %w", tid, err)
 			}
 			changed = true

@@ -23,6 +23,7 @@ import (
 	"github.com/aksbox/aksbox/internal/kube/config"
 	"github.com/aksbox/aksbox/internal/nsexec"
 	"github.com/aksbox/aksbox/internal/testenv"
+	"golang.org/x/sys/unix"
 )
 
 // TestMain lets the test binary stand in for aksbox: the supervisor runs it
@@ -98,12 +99,12 @@ func fakeControlPlane(args []string) int {
 		}()
 	}
 	// As the real control plane: the start's priority until ready.
-	os.WriteFile(filepath.Join(work, "nice-start"), []byte(fmt.Sprint(threadNices(os.Getpid()))), 0o600)
+	os.WriteFile(filepath.Join(work, "sched-start"), []byte(fmt.Sprint(threadScheds(os.Getpid()))), 0o600)
 	if err := EndStartPriority(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	os.WriteFile(filepath.Join(work, "nice-ready"), []byte(fmt.Sprint(threadNices(os.Getpid()))), 0o600)
+	os.WriteFile(filepath.Join(work, "sched-ready"), []byte(fmt.Sprint(threadScheds(os.Getpid()))), 0o600)
 	os.WriteFile(cfg.ReadyFile, []byte("ready\n"), 0o600)
 	for range term {
 		if _, err := os.Stat(filepath.Join(work, "ignore-term")); err == nil {
@@ -333,8 +334,9 @@ func TestSupervisorRunsInTheNamespace(t *testing.T) {
 	}
 }
 
-// A control plane starts above the normal priority and comes down to it
-// once ready; no thread of the supervisor keeps the raised priority.
+// A control plane starts above the normal priority and comes down to it,
+// under the batch policy, once ready; no thread of the supervisor keeps the
+// raised priority.
 func TestSupervisorStartsAboveNormalPriority(t *testing.T) {
 	testenv.Root(t) // raising a priority needs the privilege
 	s := testSupervisor(t)
@@ -343,11 +345,14 @@ func TestSupervisorStartsAboveNormalPriority(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitReady(t, s, c.ID())
-	for file, want := range map[string]int{"nice-start": startNice, "nice-ready": 0} {
+	for file, want := range map[string]string{
+		"sched-start": sched(unix.SCHED_NORMAL, startNice),
+		"sched-ready": sched(unix.SCHED_BATCH, 0),
+	} {
 		got, _ := os.ReadFile(filepath.Join(work, file))
-		nices := strings.Fields(strings.Trim(string(got), "[]"))
-		if len(nices) == 0 || slices.ContainsFunc(nices, func(n string) bool { return n != strconv.Itoa(want) }) {
-			t.Errorf("%s: the process's threads have nice values %s, want all %d", file, got, want)
+		threads := strings.Fields(strings.Trim(string(got), "[]"))
+		if len(threads) == 0 || slices.ContainsFunc(threads, func(n string) bool { return n != want }) {
+			t.Errorf("%s: the process's threads have policy/nice %s, want all %s", file, got, want)
 		}
 	}
 	if own := threadNices(os.Getpid()); slices.ContainsFunc(own, func(n int) bool { return n < 0 }) {

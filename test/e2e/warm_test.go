@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,14 +122,21 @@ func TestWarmControlPlaneAdoption(t *testing.T) {
 		t.Fatalf("the pool offers the adopted control plane %s again", warm)
 	}
 	// Warm control planes run at a lower priority, adopted ones at the
-	// normal one.
-	for name, want := range map[string]int{warm: 0, next: 10} {
+	// normal one; once ready, both under the batch policy (3). The next
+	// warm one lowers itself just after its ready file appears.
+	for name, want := range map[string]string{warm: "3/0", next: "3/10"} {
 		pids := processesWith(filepath.Join(warmDir(in), name))
 		if len(pids) != 1 {
 			t.Fatalf("control plane processes of %s: %v", name, pids)
 		}
-		if nice := threadNice(t, pids[0]); slices.ContainsFunc(nice, func(n int) bool { return n != want }) {
-			t.Errorf("threads of %s (pid %s) have nice values %v, want all %d", name, pids[0], nice, want)
+		var got []string
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if got = threadSched(t, pids[0]); !slices.ContainsFunc(got, func(s string) bool { return s != want }) {
+				break
+			}
+		}
+		if slices.ContainsFunc(got, func(s string) bool { return s != want }) {
+			t.Errorf("threads of %s (pid %s) have policy/nice %v, want all %s", name, pids[0], got, want)
 		}
 	}
 
@@ -190,24 +196,21 @@ func adoptedLinks(in *instanceT) []string {
 	return out
 }
 
-// threadNice lists the nice value of every thread of process pid.
-func threadNice(t *testing.T, pid string) []int {
+// threadSched lists the scheduling policy and nice value of every thread
+// of process pid, each as "policy/nice".
+func threadSched(t *testing.T, pid string) []string {
 	t.Helper()
 	stats, _ := filepath.Glob("/proc/" + pid + "/task/*/stat")
-	var out []int
+	var out []string
 	for _, f := range stats {
 		fields := statFields(f)
 		if fields == nil {
 			continue // the thread ended
 		}
-		if len(fields) < 17 {
+		if len(fields) < 39 {
 			t.Fatalf("%s: short stat %q", f, fields)
 		}
-		n, err := strconv.Atoi(fields[16]) // the nineteenth field
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, n)
+		out = append(out, fields[38]+"/"+fields[16]) // the 41st and the 19th field
 	}
 	if len(out) == 0 {
 		t.Fatalf("process %s has no threads", pid)
