@@ -44,7 +44,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // runControlPlane is Run that serves on ln when it is set (see
 // config.ListenerFDFlag) and calls onReady (when not nil) once the control
-// plane is ready. With adoption set it is a warm control plane: the API
+// plane is ready, before it writes its ready file. With adoption set it is a warm control plane: the API
 // server and the add-ons start, and the controller manager and scheduler
 // wait for the configuration of the cluster that adopts it (see adopt.go).
 func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func(), adoption <-chan Config) error {
@@ -114,6 +114,11 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 		}
 		return stopAll(err)
 	}
+	// The start ends before the ready file says so: whoever sees the file
+	// sees the process at its running priority (see afterStart).
+	if onReady != nil {
+		onReady()
+	}
 	if cfg.ReadyFile != "" {
 		if err := os.WriteFile(cfg.ReadyFile, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {
 			return stopAll(fmt.Errorf("writing ready file: %w", err))
@@ -121,9 +126,6 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 		defer os.Remove(cfg.ReadyFile) // deferred calls run after stopAll
 	}
 	log.Info("control plane ready", "version", Version, "after", time.Since(start).Round(time.Millisecond))
-	if onReady != nil {
-		onReady()
-	}
 	if adoption != nil {
 		select {
 		case <-ctx.Done():

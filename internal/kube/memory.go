@@ -43,10 +43,10 @@ func tuneMemory() {
 // idle cluster). Starting, which a create waits for, uses every core.
 const readyProcs = 1
 
-// afterStart is called once the control plane is ready: it keeps the
-// process to readyProcs, and gives back the binary's pages that only
-// starting touched (see trimExecutable), now and once more after the
-// components have settled.
+// afterStart is called once the control plane is ready, before it says so:
+// it ends the start priority, keeps the process to readyProcs, and gives
+// back the binary's pages that only starting touched (see trimExecutable),
+// now and once more after the components have settled.
 func afterStart(ctx context.Context, log *slog.Logger) {
 	endStartPriority(log)
 	limitProcs()
@@ -70,16 +70,17 @@ func limitProcs() {
 	}
 }
 
-// trimAfterStart gives back the pages only starting touched, now and once
-// more a minute later.
+// trimAfterStart gives back the pages only starting touched, at once and
+// once more a minute later, in the background: the control plane says it
+// is ready after afterStart returns.
 func trimAfterStart(ctx context.Context, log *slog.Logger) {
 	trim := func() {
 		if err := trimExecutable(); err != nil {
 			log.Debug("trimming executable mappings", "err", err)
 		}
 	}
-	trim()
 	go func() {
+		trim()
 		select {
 		case <-ctx.Done():
 		case <-time.After(time.Minute):

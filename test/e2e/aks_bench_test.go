@@ -260,10 +260,10 @@ func BenchmarkAKSDensity(b *testing.B) {
 	availBefore := memAvailable()
 	b.ResetTimer()
 	var first, last, firstStart time.Duration
-	var recent, recentStarts []time.Duration // the last five: one slow create does not stop the run
-	var creates []time.Duration
+	var creates, starts []time.Duration
+	lastFive := func(d []time.Duration) []time.Duration { return d[max(0, len(d)-5):] } // one slow create does not stop the run
 	n := 0
-	for n < most && memAvailable() > floorKiB && (first == 0 || median(recent) < 3*first) {
+	for n < most && memAvailable() > floorKiB && (first == 0 || median(lastFive(creates)) < 3*first) {
 		name := "d" + strconv.Itoa(n)
 		l.vnet(name, fmt.Sprintf("10.%d.0.0/16", 10+n), fmt.Sprintf("10.%d.1.0/24", 10+n))
 		before, _ := filepath.Glob(filepath.Join(string(in.dir), "clusters", "*", "controlplane.log"))
@@ -274,9 +274,8 @@ func BenchmarkAKSDensity(b *testing.B) {
 		}
 		// Not b.Logf, which keeps only a benchmark's first ten lines.
 		fmt.Fprintf(os.Stderr, "cluster %d: created in %s, its control plane started in %s\n", n+1, last.Round(time.Millisecond), cpStart)
-		recent = append(recent, last)[max(0, len(recent)+1-5):]
 		creates = append(creates, last)
-		recentStarts = append(recentStarts, cpStart)[max(0, len(recentStarts)+1-5):]
+		starts = append(starts, cpStart)
 		n++
 	}
 	b.StopTimer()
@@ -295,12 +294,12 @@ func BenchmarkAKSDensity(b *testing.B) {
 	b.ReportMetric(float64(n), "clusters")
 	b.ReportMetric(first.Seconds(), "s-first-create")
 	b.ReportMetric(last.Seconds(), "s-last-create")
-	b.ReportMetric(median(recent).Seconds(), "s-last-5-creates-median")
+	b.ReportMetric(median(lastFive(creates)).Seconds(), "s-last-5-creates-median")
 	if n > 0 {
 		b.ReportMetric(median(creates[max(0, n-10):]).Seconds()/first.Seconds(), "last-10-creates-median/first")
 	}
 	b.ReportMetric(firstStart.Seconds(), "s-first-control-plane-start")
-	b.ReportMetric(median(recentStarts).Seconds(), "s-last-5-control-plane-starts-median")
+	b.ReportMetric(median(lastFive(starts)).Seconds(), "s-last-5-control-plane-starts-median")
 	b.ReportMetric(float64(cp)/1024/float64(n), "MB-control-plane-PSS/cluster")
 	b.ReportMetric(float64(cp+server-before)/1024/float64(n), "MB-PSS/cluster")
 	b.ReportMetric(float64(server)/1024, "MB-server-PSS")
