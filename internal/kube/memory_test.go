@@ -2,6 +2,7 @@ package kube
 
 import (
 	"runtime"
+	"runtime/debug"
 	"testing"
 )
 
@@ -19,5 +20,40 @@ func TestLimitProcs(t *testing.T) {
 	limitProcs()
 	if n := runtime.GOMAXPROCS(0); n != readyProcs {
 		t.Fatalf("without GOMAXPROCS in the environment the process runs %d Ps, want %d", n, readyProcs)
+	}
+}
+
+// A control plane starts at startGCPercent and runs at gcPercent once
+// ready, unless GOGC in its environment says otherwise.
+func TestStartAndRunningHeapGrowth(t *testing.T) {
+	percent := func() int {
+		p := debug.SetGCPercent(100)
+		debug.SetGCPercent(p)
+		return p
+	}
+	defer debug.SetGCPercent(percent())
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+
+	t.Setenv("GOGC", "")
+	t.Setenv("GOMEMLIMIT", "")
+	tuneMemory()
+	if p := percent(); p != startGCPercent {
+		t.Fatalf("starting, the heap may grow %d%%, want %d%%", p, startGCPercent)
+	}
+	if !endStartMemory() {
+		t.Fatal("endStartMemory did not set the running heap growth, so nothing gives the start's heap back")
+	}
+	if p := percent(); p != gcPercent {
+		t.Fatalf("ready, the heap may grow %d%%, want %d%%", p, gcPercent)
+	}
+
+	debug.SetGCPercent(70)
+	t.Setenv("GOGC", "70")
+	tuneMemory()
+	if endStartMemory() {
+		t.Fatal("with GOGC=70 in the environment endStartMemory reports it set the heap growth")
+	}
+	if p := percent(); p != 70 {
+		t.Fatalf("with GOGC=70 in the environment the heap may grow %d%%, want 70%%", p)
 	}
 }
