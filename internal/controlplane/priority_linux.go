@@ -24,7 +24,7 @@ func setNice(pid, nice int) error {
 
 // EndStartPriority puts every thread of the calling process under the
 // batch policy, and gives those that run above the normal priority the
-// normal one: a control plane calls it once its API server serves. A lower priority
+// normal one: a control plane calls it once it is ready. A lower priority
 // (a warm control plane's) is kept.
 func EndStartPriority() error {
 	return resched(os.Getpid(), func(a *unix.SchedAttr) {

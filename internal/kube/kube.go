@@ -39,27 +39,15 @@ const stopTimeout = 30 * time.Second
 // The components keep process-wide state, so one process runs one control
 // plane at a time.
 func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
-	return runControlPlane(ctx, cfg, nil, log, startHooks{}, nil)
-}
-
-// startHooks are called at two steps of a start; a nil one is skipped.
-type startHooks struct {
-	// serving is called once the API server serves: what a create or a
-	// wake waits for. The rest of the start (the add-ons, the controller
-	// manager's and the scheduler's) is not, and should not hold a core
-	// that the next cluster's start needs.
-	serving func()
-	// ready is called once the control plane is ready, before its ready
-	// file says so.
-	ready func()
+	return runControlPlane(ctx, cfg, nil, log, nil, nil)
 }
 
 // runControlPlane is Run that serves on ln when it is set (see
-// config.ListenerFDFlag) and calls hooks at the steps of the start. With
-// adoption set it is a warm control plane: the API
+// config.ListenerFDFlag) and calls onReady (when not nil) once the control
+// plane is ready, before it writes its ready file. With adoption set it is a warm control plane: the API
 // server and the add-ons start, and the controller manager and scheduler
 // wait for the configuration of the cluster that adopts it (see adopt.go).
-func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, hooks startHooks, adoption <-chan Config) error {
+func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func(), adoption <-chan Config) error {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return fmt.Errorf("control plane config: %w", err)
@@ -99,9 +87,6 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 		return errors.Join(err, api.stop())
 	}
 	log.Info("kube-apiserver ready", "address", self.Host, "after", time.Since(start).Round(time.Millisecond))
-	if hooks.serving != nil {
-		hooks.serving()
-	}
 
 	var kcm, sched *component
 	startOthers := func(cfg Config) {
@@ -130,9 +115,9 @@ func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog
 		return stopAll(err)
 	}
 	// The start ends before the ready file says so: whoever sees the file
-	// sees the process as it runs from then on (see afterStart).
-	if hooks.ready != nil {
-		hooks.ready()
+	// sees the process at its running priority (see afterStart).
+	if onReady != nil {
+		onReady()
 	}
 	if cfg.ReadyFile != "" {
 		if err := os.WriteFile(cfg.ReadyFile, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644); err != nil {

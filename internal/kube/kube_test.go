@@ -10,13 +10,11 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -116,40 +114,7 @@ func TestControlPlane(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	start := time.Now()
-	// The hooks run at their steps: serving once the API server answers
-	// (and before the add-ons exist), ready once everything is up and
-	// before the ready file says so.
-	var served, readied atomic.Int32
-	early := adminClient(t, cl, cfg)
-	hooks := startHooks{
-		serving: func() {
-			served.Add(1)
-			if readied.Load() != 0 {
-				t.Errorf("the serving hook ran after the ready hook")
-			}
-			if body, err := early.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(context.Background()); err != nil {
-				t.Errorf("at the serving hook /readyz answers %q, %v; want ok", body, err)
-			}
-			if _, err := early.AppsV1().Deployments("kube-system").Get(context.Background(), "coredns", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
-				t.Errorf("at the serving hook the add-ons' coredns deployment: %v; want not found yet", err)
-			}
-			if _, err := os.Stat(cfg.ReadyFile); err == nil {
-				t.Errorf("at the serving hook the ready file exists already")
-			}
-		},
-		ready: func() {
-			readied.Add(1)
-			if _, err := early.AppsV1().Deployments("kube-system").Get(context.Background(), "coredns", metav1.GetOptions{}); err != nil {
-				t.Errorf("at the ready hook the add-ons are not there: %v", err)
-			}
-			if _, err := os.Stat(cfg.ReadyFile); err == nil {
-				t.Errorf("at the ready hook the ready file exists already")
-			}
-		},
-	}
-	go func() {
-		done <- runControlPlane(ctx, cfg, nil, slog.New(slog.NewTextHandler(t.Output(), nil)), hooks, nil)
-	}()
+	go func() { done <- Run(ctx, cfg, slog.New(slog.NewTextHandler(t.Output(), nil))) }()
 
 	eventually(t, 2*time.Minute, "control plane ready", func() error {
 		select {
@@ -161,9 +126,6 @@ func TestControlPlane(t *testing.T) {
 		return err
 	})
 	t.Logf("ready after %v", time.Since(start))
-	if served.Load() != 1 || readied.Load() != 1 {
-		t.Errorf("serving hook ran %d times, ready hook %d times; want once each", served.Load(), readied.Load())
-	}
 	cs := adminClient(t, cl, cfg)
 	bg := context.Background()
 

@@ -70,11 +70,7 @@ func run(args []string, stderr io.Writer) int {
 			return 1
 		}
 	}
-	hooks := startHooks{
-		serving: func() { endStartPriority(log) },
-		ready:   func() { afterStart(ctx, log) },
-	}
-	if err := runControlPlane(ctx, cfg, ln, log, hooks, adoption); err != nil {
+	if err := runControlPlane(ctx, cfg, ln, log, func() { afterStart(ctx, log) }, adoption); err != nil {
 		log.Error("control plane failed", "err", err)
 		return 1
 	}

@@ -65,11 +65,12 @@ func endStartMemory() bool {
 const readyProcs = 1
 
 // afterStart is called once the control plane is ready, before it says so:
-// it ends the start's heap growth, keeps the process to readyProcs, and
-// gives back the heap and the binary's pages that only starting touched
-// (see trimExecutable), now and once more after the components have
-// settled. The start priority ended when the API server began to serve.
+// it ends the start priority and the start's heap growth, keeps the process
+// to readyProcs, and gives back the heap and the binary's pages that only
+// starting touched (see trimExecutable), now and once more after the
+// components have settled.
 func afterStart(ctx context.Context, log *slog.Logger) {
+	endStartPriority(log)
 	freeHeap := endStartMemory()
 	limitProcs()
 	trimAfterStart(ctx, log, freeHeap)
@@ -78,8 +79,7 @@ func afterStart(ctx context.Context, log *slog.Logger) {
 // endStartPriority lowers the process to the normal priority if it runs
 // above it: the start priority a control plane is started with, or that
 // the pool gives a warm one at its adoption (see controlplane's
-// priority.go), ends once its API server serves, or at the adoption of a
-// warm one, which serves before.
+// priority.go), ends once it is ready, or adopted if it was ready before.
 func endStartPriority(log *slog.Logger) {
 	if err := controlplane.EndStartPriority(); err != nil {
 		log.Warn("lowering the control plane's priority after its start", "err", err)
