@@ -28,8 +28,9 @@ func TestMain(m *testing.M) {
 
 // BenchmarkControlPlaneProcess runs a control plane the way aksbox does —
 // a process of its own, started by the supervisor — and reports the time
-// from start to ready and the CPU time the process took for it, then, after it has idled with three nodes whose
-// agents renew their leases every 10 seconds, the process's memory from
+// from start to ready and the CPU time the process took for it, then,
+// after it has idled with three nodes whose agents renew their leases
+// every 10 seconds, the process's memory from
 // /proc/<pid>/smaps_rollup (RSS, PSS, and PSS split into anonymous and
 // file-backed pages) and its CPU use while idle. Each iteration takes the
 // idle time, so run it with -benchtime=1x; AKSBOX_BENCH_IDLE sets the idle
