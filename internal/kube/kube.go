@@ -44,9 +44,10 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 // runControlPlane is Run that serves on ln when it is set (see
 // config.ListenerFDFlag) and calls onReady (when not nil) once the control
-// plane is ready, before it writes its ready file. With adoption set it is a warm control plane: the API
-// server and the add-ons start, and the controller manager and scheduler
-// wait for the configuration of the cluster that adopts it (see adopt.go).
+// plane is ready, before it writes its ready file. With adoption set it is
+// a warm control plane: the API server and the add-ons start, and the
+// controller manager and scheduler wait for the configuration of the
+// cluster that adopts it (see adopt.go).
 func runControlPlane(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger, onReady func(), adoption <-chan Config) error {
 	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {

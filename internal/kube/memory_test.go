@@ -3,6 +3,7 @@ package kube
 import (
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"testing"
 )
 
@@ -27,9 +28,9 @@ func TestLimitProcs(t *testing.T) {
 // ready, unless GOGC in its environment says otherwise.
 func TestStartAndRunningHeapGrowth(t *testing.T) {
 	percent := func() int {
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return int(s[0].Value.Uint64())
 	}
 	defer debug.SetGCPercent(percent())
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
