@@ -79,3 +79,25 @@ func TestBodyMemo(t *testing.T) {
 		t.Errorf("ViewReadsAnything: a body was served again")
 	}
 }
+
+// TestAnswerBuildsFromCopy: a GET answers from the read cache's own record
+// (Records.Peek); a body it has to make is made from a copy, so a View
+// that changes what it is given cannot change what other readers see.
+func TestAnswerBuildsFromCopy(t *testing.T) {
+	ctx, st, _ := openStore(t)
+	rs := NewRecords(st)
+	k := &Kind{View: func(_ context.Context, st *Stored) json.RawMessage {
+		st.Body[2] = 'X'
+		st.Sent = nil
+		return st.Body
+	}}
+	k.h = &kindHandler{k: k, d: KindDeps{Records: rs}}
+	shared := &Stored{Record: Record{Body: json.RawMessage(`{"n":1}`), Sent: json.RawMessage(`{"n":1}`)},
+		Key: ResourceKey("/subscriptions/s/resourceGroups/g/providers/X/t/a"), Revision: 7}
+	if body, ok := k.answer(ctx, shared).(json.RawMessage); !ok || string(body) != `{"X":1}` {
+		t.Fatalf("answer = %s, want the view's body", body)
+	}
+	if string(shared.Body) != `{"n":1}` || shared.Sent == nil {
+		t.Fatalf("the view changed the record it was given a copy of: %s, sent %s", shared.Body, shared.Sent)
+	}
+}

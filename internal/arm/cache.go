@@ -98,7 +98,7 @@ func (c *readCache) dropWatch() {
 }
 
 // get serves key from the copy when it is current; ok is false otherwise.
-func (rs *Records) cached(key string) (*Stored, bool, error) {
+func (rs *Records) cached(key string, shared bool) (*Stored, bool, error) {
 	c := rs.cache
 	if c == nil || !c.ready.Load() || c.applied.Load() < rs.written.Load() {
 		return nil, false, nil
@@ -108,6 +108,10 @@ func (rs *Records) cached(key string) (*Stored, bool, error) {
 	c.mu.RUnlock()
 	if o == nil {
 		return nil, true, store.ErrNotFound
+	}
+	if shared {
+		s, err := o.shared()
+		return s, true, err
 	}
 	s, err := o.load()
 	return s, true, err

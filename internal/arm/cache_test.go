@@ -27,7 +27,7 @@ func TestReadCache(t *testing.T) {
 	fromCache := func(id, want string) {
 		t.Helper()
 		for i := 0; i < 200; i++ {
-			s, ok, err := rs.cached(ResourceKey(id))
+			s, ok, err := rs.cached(ResourceKey(id), false)
 			if ok {
 				if want == "" {
 					if !errors.Is(err, store.ErrNotFound) {
@@ -54,6 +54,9 @@ func TestReadCache(t *testing.T) {
 		if s, err := rs.Get(ctx, g); err != nil || string(s.Body) != string(body) {
 			t.Fatalf("Get after Put %d = %v, %v", v, s, err)
 		}
+		if s, err := rs.Peek(ctx, g); err != nil || string(s.Body) != string(body) {
+			t.Fatalf("Peek after Put %d = %v, %v", v, s, err)
+		}
 	}
 	if _, err := rs.Put(ctx, g+"/providers/X/y/z", Record{Body: []byte(`{"c":1}`)}, 0); err != nil {
 		t.Fatal(err)
@@ -70,6 +73,40 @@ func TestReadCache(t *testing.T) {
 		t.Fatal(err)
 	}
 	fromCache(g, "")
+}
+
+// TestPeekSharesGetCopies: from the in-memory copy, Peek hands every
+// reader the copy's own record, and Get a copy of it that its reader may
+// change without changing what others read.
+func TestPeekSharesGetCopies(t *testing.T) {
+	ctx, st, log := openStore(t)
+	rs := NewRecords(st)
+	const g = "/subscriptions/s/resourceGroups/g"
+	if _, err := rs.Put(ctx, g, Record{Body: []byte(`{"v":1}`), Sent: []byte(`{"s":1}`)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	rs.CacheReads(ctx, log)
+	var a *Stored
+	for i := 0; i < 200 && a == nil; i++ {
+		if s, ok, err := rs.cached(ResourceKey(g), true); ok && err == nil {
+			a = s
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if a == nil {
+		t.Fatal("the cache never served reads")
+	}
+	if b, err := rs.Peek(ctx, g); err != nil || b != a {
+		t.Fatalf("Peek = %p, %v; want the cache's own record %p", b, err, a)
+	}
+	c, err := rs.Get(ctx, g)
+	if err != nil || c == a {
+		t.Fatalf("Get = %p, %v; want a copy, not the cache's own record", c, err)
+	}
+	c.Body[1], c.Sent[1] = 'X', 'X'
+	if b, _ := rs.Peek(ctx, g); string(b.Body) != `{"v":1}` || string(b.Sent) != `{"s":1}` {
+		t.Fatalf("a change to Get's copy reached the cache: %s %s", b.Body, b.Sent)
+	}
 }
 
 // TestReadCacheAcrossRestartAndReconnect: a read right after a write's
@@ -105,7 +142,7 @@ func TestReadCacheAcrossRestartAndReconnect(t *testing.T) {
 		t.Helper()
 		want := fmt.Sprintf(`{"v":%d}`, n)
 		for i := 0; i < 300; i++ {
-			if s, ok, err := rs.cached(ResourceKey(g)); ok {
+			if s, ok, err := rs.cached(ResourceKey(g), false); ok {
 				if err != nil || string(s.Body) != want {
 					t.Fatalf("cached = %v, %v; want %s", s, err, want)
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/aksbox/aksbox/internal/store"
 )
@@ -97,16 +98,24 @@ func WriteError(w http.ResponseWriter, err error) {
 	WriteJSON(w, status, ErrorBody{Error: ae})
 }
 
+// newline ends every JSON body, as json.Encoder ends what it writes.
+var newline = []byte{'\n'}
+
 // WriteJSON sends v as JSON with the given status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	if v == nil {
+	if raw, ok := v.(validJSON); ok {
+		// Written as it is, with the newline an Encoder ends with, and
+		// its length told: the body goes out without a copy, and
+		// unchunked however long it is.
+		w.Header().Set("Content-Length", strconv.Itoa(len(raw)+1))
+		w.WriteHeader(status)
+		_, _ = w.Write(raw)
+		_, _ = w.Write(newline)
 		return
 	}
-	if raw, ok := v.(validJSON); ok {
-		// Written as it is, with the newline an Encoder ends with.
-		_, _ = w.Write(append(raw[:len(raw):len(raw)], '\n'))
+	w.WriteHeader(status)
+	if v == nil {
 		return
 	}
 	_ = json.NewEncoder(w).Encode(v)

@@ -152,7 +152,7 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 	id := h.id(r, true)
 	// A child needs its parent.
 	if len(id.Types) > 1 {
-		if _, err := h.d.Records.Get(r.Context(), id.Parent().String()); errors.Is(err, store.ErrNotFound) {
+		if _, err := h.d.Records.Peek(r.Context(), id.Parent().String()); errors.Is(err, store.ErrNotFound) {
 			return NotFound(id.Parent())
 		} else if err != nil {
 			return err
@@ -165,7 +165,11 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 		}
 		defer LockResource(id.String())()
 	}
-	cur, err := h.d.Records.Get(r.Context(), id.String())
+	get := h.d.Records.Get
+	if r.Method == http.MethodGet {
+		get = h.d.Records.Peek // only read; answer builds from a copy
+	}
+	cur, err := get(r.Context(), id.String())
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

@@ -88,7 +88,18 @@ func (rs *Records) Store() *store.Store { return rs.st }
 
 // Get reads the record of a resource ID; store.ErrNotFound when absent.
 func (rs *Records) Get(ctx context.Context, id string) (*Stored, error) {
-	if s, ok, err := rs.cached(ResourceKey(id)); ok {
+	return rs.get(ctx, id, false)
+}
+
+// Peek is Get for a reader that changes nothing of what it is given: from
+// the in-memory copy it hands out the copy's own record instead of a copy
+// of it, which for a large resource is most of what a GET allocates.
+func (rs *Records) Peek(ctx context.Context, id string) (*Stored, error) {
+	return rs.get(ctx, id, true)
+}
+
+func (rs *Records) get(ctx context.Context, id string, shared bool) (*Stored, error) {
+	if s, ok, err := rs.cached(ResourceKey(id), shared); ok {
 		return s, err
 	}
 	o, err := rs.st.Get(ctx, ResourceKey(id))

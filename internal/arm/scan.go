@@ -62,15 +62,25 @@ func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error)
 
 // load is the record decoded (once) and copied.
 func (o *cachedObject) load() (*Stored, error) {
-	s := o.decoded.Load()
-	if s == nil {
-		var err error
-		if s, err = decodeRecord(&o.Object); err != nil {
-			return nil, err
-		}
-		o.decoded.Store(s)
+	s, err := o.shared()
+	if err != nil {
+		return nil, err
 	}
 	return s.clone(), nil
+}
+
+// shared is the record decoded once, itself: every reader gets the same
+// one, which none may change.
+func (o *cachedObject) shared() (*Stored, error) {
+	if s := o.decoded.Load(); s != nil {
+		return s, nil
+	}
+	s, err := decodeRecord(&o.Object)
+	if err != nil {
+		return nil, err
+	}
+	o.decoded.Store(s)
+	return s, nil
 }
 
 // OfTypes reads the records of every subscription whose resource type is
