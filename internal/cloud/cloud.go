@@ -214,8 +214,7 @@ func assemble(ctx context.Context, front *arm.Server, st *store.Store, ops *arm.
 	ops.Routes(front)
 	feat.Routes(front)
 	res.Routes(front)
-	deps := arm.KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log,
-		Group: func(ctx context.Context, sub, g string) error { _, err := res.RequireGroup(ctx, sub, g); return err }}
+	deps := arm.KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log, Group: res.RequireGroup}
 	netp := network.New(rec, fab, network.Options{PublicIPPool: PublicIPPool(o.Dir)}, log)
 	netp.Routes(front, deps)
 	netp.UseClient(front.Client())

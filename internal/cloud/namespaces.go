@@ -41,7 +41,7 @@ func unknownProviderRoutes(front *arm.Server, cat *arm.Catalog, res *resources.P
 			return err
 		}
 		if g := r.Var("resourceGroupName"); g != "" {
-			if _, err := res.RequireGroup(r.Context(), sub, g); err != nil {
+			if err := res.RequireGroup(r.Context(), sub, g); err != nil {
 				return err
 			}
 		}

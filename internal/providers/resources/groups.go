@@ -54,24 +54,29 @@ func groupID(sub, name string) arm.ResourceID {
 	return arm.ResourceID{Subscription: sub, ResourceGroup: name}
 }
 
-// RequireGroup returns the group, ResourceGroupNotFound, or
-// ResourceGroupBeingDeleted: what a PUT into a group must check first.
-func (p *Provider) RequireGroup(ctx context.Context, sub, name string) (*Group, error) {
-	st, err := p.rec.Get(ctx, groupID(sub, name).String())
+// RequireGroup returns ResourceGroupNotFound or ResourceGroupBeingDeleted
+// unless the group exists and stays: what a request into a group must
+// check first. It runs before every such request, so it decodes of the
+// group only what it checks.
+func (p *Provider) RequireGroup(ctx context.Context, sub, name string) error {
+	st, err := p.rec.Peek(ctx, groupID(sub, name).String()) // only decoded
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, arm.GroupNotFound(name)
+		return arm.GroupNotFound(name)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var g Group
+	var g struct {
+		Name       string
+		Properties GroupProperties
+	}
 	if err := arm.Decode(st, &g); err != nil {
-		return nil, fmt.Errorf("decoding group %s: %w", name, err)
+		return fmt.Errorf("decoding group %s: %w", name, err)
 	}
 	if g.Properties.ProvisioningState == "Deleting" {
-		return nil, beingDeleted(g.Name)
+		return beingDeleted(g.Name)
 	}
-	return &g, nil
+	return nil
 }
 
 func beingDeleted(name string) *arm.Error {

@@ -86,7 +86,7 @@ func (p *Provider) listLocations(w http.ResponseWriter, r *arm.Request) error {
 // listGroupResources lists the top-level resources of a group, as
 // GET .../resourceGroups/{g}/resources does.
 func (p *Provider) listGroupResources(w http.ResponseWriter, r *arm.Request) error {
-	if _, err := p.RequireGroup(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
+	if err := p.RequireGroup(r.Context(), r.Var("subscriptionId"), r.Var("resourceGroupName")); err != nil {
 		return err
 	}
 	return p.writeResources(w, r, groupID(r.Var("subscriptionId"), r.Var("resourceGroupName")).String())
