@@ -118,6 +118,7 @@ func TestParseIDRoundTrip(t *testing.T) {
 		"/subscriptions/s/resourceGroups/g",
 		"/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a",
 		"/subscriptions/s/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c",
+		"/subscriptions/s/providers/Microsoft.Authorization/roleAssignments/r",
 	} {
 		id, err := ParseID(s)
 		if err != nil || id.String() != s {

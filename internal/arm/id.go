@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 )
@@ -52,15 +51,27 @@ func ParseID(s string) (ResourceID, error) {
 
 // String formats the ID exactly as Azure does.
 func (id ResourceID) String() string {
+	size := len("/subscriptions/") + len(id.Subscription) + len("/resourceGroups/") + len(id.ResourceGroup) +
+		len("/providers/") + len(id.Namespace)
+	for i := range id.Types {
+		size += 2 + len(id.Types[i]) + len(id.Names[i])
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "/subscriptions/%s", id.Subscription)
+	b.Grow(size)
+	b.WriteString("/subscriptions/")
+	b.WriteString(id.Subscription)
 	if id.ResourceGroup != "" {
-		fmt.Fprintf(&b, "/resourceGroups/%s", id.ResourceGroup)
+		b.WriteString("/resourceGroups/")
+		b.WriteString(id.ResourceGroup)
 	}
 	if id.Namespace != "" {
-		fmt.Fprintf(&b, "/providers/%s", id.Namespace)
+		b.WriteString("/providers/")
+		b.WriteString(id.Namespace)
 		for i := range id.Types {
-			fmt.Fprintf(&b, "/%s/%s", id.Types[i], id.Names[i])
+			b.WriteByte('/')
+			b.WriteString(id.Types[i])
+			b.WriteByte('/')
+			b.WriteString(id.Names[i])
 		}
 	}
 	return b.String()

@@ -205,11 +205,12 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, var
 		}
 	}
 	if !rt.NoAPIVersion {
-		if err := checkAPIVersion(hr, rt.APIVersions); err != nil {
+		v, err := checkAPIVersion(hr, rt.APIVersions)
+		if err != nil {
 			WriteError(w, err)
 			return
 		}
-		r.APIVersion = hr.URL.Query().Get("api-version")
+		r.APIVersion = v
 		r.Request = hr.WithContext(context.WithValue(hr.Context(), apiVersionKey{}, r.APIVersion))
 	}
 	if err := rt.Handler(w, r); err != nil {
@@ -221,17 +222,19 @@ func (s *Server) serve(w http.ResponseWriter, hr *http.Request, rt compiled, var
 	}
 }
 
-func checkAPIVersion(hr *http.Request, versions []string) error {
+// checkAPIVersion returns the request's api-version, or the error ARM
+// answers when it is missing or not one of versions (nil: any).
+func checkAPIVersion(hr *http.Request, versions []string) (string, error) {
 	v := hr.URL.Query().Get("api-version")
 	if v == "" {
-		return BadRequest("MissingApiVersionParameter",
+		return "", BadRequest("MissingApiVersionParameter",
 			"The api-version query parameter (?api-version=) is required for all requests.")
 	}
 	if versions != nil && !slices.Contains(versions, v) {
-		return BadRequest("InvalidApiVersionParameter",
+		return "", BadRequest("InvalidApiVersionParameter",
 			"The api-version '%s' is invalid. The supported versions are '%s'.", v, strings.Join(versions, ","))
 	}
-	return nil
+	return v, nil
 }
 
 func baseURL(hr *http.Request) string {
