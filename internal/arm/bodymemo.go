@@ -41,8 +41,7 @@ type memoBody struct {
 type validJSON json.RawMessage
 
 // answer is k's body of st for a response: validJSON when it is known to
-// be valid. st may be the read cache's own record (Records.Peek): a body
-// not kept is built from a copy, so that no View can change it.
+// be valid. st may be the read cache's own record, as for Body.
 func (k *Kind) answer(ctx context.Context, st *Stored) any {
 	body, valid := k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st.clone()) })
 	if valid {

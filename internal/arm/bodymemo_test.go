@@ -80,9 +80,10 @@ func TestBodyMemo(t *testing.T) {
 	}
 }
 
-// TestAnswerBuildsFromCopy: a GET answers from the read cache's own record
-// (Records.Peek); a body it has to make is made from a copy, so a View
-// that changes what it is given cannot change what other readers see.
+// TestAnswerBuildsFromCopy: a GET or a list answers from the read cache's
+// own record (Records.Peek, Scanned.Peek); a body it has to make is made
+// from a copy, so a View that changes what it is given cannot change what
+// other readers see.
 func TestAnswerBuildsFromCopy(t *testing.T) {
 	ctx, st, _ := openStore(t)
 	rs := NewRecords(st)
@@ -98,6 +99,12 @@ func TestAnswerBuildsFromCopy(t *testing.T) {
 		t.Fatalf("answer = %s, want the view's body", body)
 	}
 	if string(shared.Body) != `{"n":1}` || shared.Sent == nil {
-		t.Fatalf("the view changed the record it was given a copy of: %s, sent %s", shared.Body, shared.Sent)
+		t.Fatalf("answer: the view changed the record it was given a copy of: %s, sent %s", shared.Body, shared.Sent)
+	}
+	if body := k.Body(ctx, shared); string(body) != `{"X":1}` {
+		t.Fatalf("Body = %s, want the view's body", body)
+	}
+	if string(shared.Body) != `{"n":1}` || shared.Sent == nil {
+		t.Fatalf("Body: the view changed the record it was given a copy of: %s, sent %s", shared.Body, shared.Sent)
 	}
 }

@@ -75,9 +75,10 @@ func TestReadCache(t *testing.T) {
 	fromCache(g, "")
 }
 
-// TestPeekSharesGetCopies: from the in-memory copy, Peek hands every
-// reader the copy's own record, and Get a copy of it that its reader may
-// change without changing what others read.
+// TestPeekSharesGetCopies: from the in-memory copy, Peek (and a scanned
+// record's Peek) hands every reader the copy's own record, and Get (and
+// Load) a copy of it that its reader may change without changing what
+// others read.
 func TestPeekSharesGetCopies(t *testing.T) {
 	ctx, st, log := openStore(t)
 	rs := NewRecords(st)
@@ -106,6 +107,16 @@ func TestPeekSharesGetCopies(t *testing.T) {
 	c.Body[1], c.Sent[1] = 'X', 'X'
 	if b, _ := rs.Peek(ctx, g); string(b.Body) != `{"v":1}` || string(b.Sent) != `{"s":1}` {
 		t.Fatalf("a change to Get's copy reached the cache: %s %s", b.Body, b.Sent)
+	}
+	all, err := rs.Scan(ctx, "/subscriptions/s")
+	if err != nil || len(all) != 1 {
+		t.Fatalf("Scan = %v, %v; want the group", all, err)
+	}
+	if b, err := all[0].Peek(); err != nil || b != a {
+		t.Fatalf("Scanned.Peek = %p, %v; want the cache's own record %p", b, err, a)
+	}
+	if c, err := all[0].Load(); err != nil || c == a || string(c.Body) != `{"v":1}` {
+		t.Fatalf("Scanned.Load = %p, %v; want a copy of the record", c, err)
 	}
 }
 

@@ -190,9 +190,11 @@ func (h *kindHandler) one(w http.ResponseWriter, r *Request) error {
 	}
 }
 
-// Body is what a client sees of a stored resource of this kind.
+// Body is what a client sees of a stored resource of this kind. st may be
+// the read cache's own record (Records.Peek): a body not kept is built
+// from a copy, so that no View can change it.
 func (k *Kind) Body(ctx context.Context, st *Stored) json.RawMessage {
-	body, _ := k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st) })
+	body, _ := k.memoized(ctx, st, func() json.RawMessage { return k.body(ctx, st.clone()) })
 	return body
 }
 

@@ -28,19 +28,26 @@ func (h *kindHandler) list(w http.ResponseWriter, r *Request) error {
 		prefix += "/resourceGroups"
 	}
 	if len(parent.Types) > 0 {
-		if _, err := h.d.Records.Get(r.Context(), prefix); err != nil {
+		if _, err := h.d.Records.Peek(r.Context(), prefix); err != nil {
 			return NotFound(parent)
 		}
 	}
-	all, err := h.d.Records.List(r.Context(), prefix)
+	// From the in-memory copy, decoding only the records of this kind, and
+	// those once per revision.
+	all, err := h.d.Records.Scan(r.Context(), prefix)
 	if err != nil {
 		return err
 	}
 	var items []json.RawMessage
-	for _, st := range all {
-		if _, ok := h.k.is(st.Key); ok {
-			items = append(items, h.k.Body(r.Context(), st))
+	for _, sc := range all {
+		if _, ok := h.k.is(sc.Key); !ok {
+			continue
 		}
+		st, err := sc.Peek()
+		if err != nil {
+			return err
+		}
+		items = append(items, h.k.Body(r.Context(), st))
 	}
 	return WritePage(w, r, items)
 }

@@ -7,12 +7,31 @@ import (
 	"time"
 )
 
-// Scanned is one record met by Scan: its key and revision, and Load,
-// which decodes it (from the in-memory copy, once per revision).
+// Scanned is one record met by Scan: its key and revision, and the record
+// itself, which Load and Peek decode (from the in-memory copy, once per
+// revision).
 type Scanned struct {
 	Key      string
 	Revision int64
-	Load     func() (*Stored, error)
+	obj      *cachedObject // from the in-memory copy, or
+	st       *Stored       // read from the store
+}
+
+// Load is the record, for the caller to change if it likes.
+func (s Scanned) Load() (*Stored, error) {
+	if s.obj != nil {
+		return s.obj.load()
+	}
+	return s.st, nil
+}
+
+// Peek is the record for a reader that changes nothing of it, as
+// Records.Peek.
+func (s Scanned) Peek() (*Stored, error) {
+	if s.obj != nil {
+		return s.obj.shared()
+	}
+	return s.st, nil
 }
 
 // catchUpWait bounds how long Scan waits for the in-memory copy to apply
@@ -44,7 +63,7 @@ func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error)
 			slices.SortFunc(objs, func(a, b *cachedObject) int { return strings.Compare(a.Key, b.Key) })
 			out := make([]Scanned, len(objs))
 			for i, o := range objs {
-				out[i] = Scanned{Key: o.Key, Revision: o.Revision, Load: func() (*Stored, error) { return o.load() }}
+				out[i] = Scanned{Key: o.Key, Revision: o.Revision, obj: o}
 			}
 			return out, nil
 		}
@@ -55,7 +74,7 @@ func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error)
 	}
 	out := make([]Scanned, len(all))
 	for i, st := range all {
-		out[i] = Scanned{Key: st.Key, Revision: st.Revision, Load: func() (*Stored, error) { return st, nil }}
+		out[i] = Scanned{Key: st.Key, Revision: st.Revision, st: st}
 	}
 	return out, nil
 }

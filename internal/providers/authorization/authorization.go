@@ -195,7 +195,7 @@ func (p *Provider) Holds(ctx context.Context, principal, target string, roles ..
 		if !strings.Contains(s.Key, "/providers/microsoft.authorization/roleassignments/") {
 			continue
 		}
-		st, err := s.Load()
+		st, err := s.Peek() // only decoded
 		if err != nil {
 			return false, err
 		}

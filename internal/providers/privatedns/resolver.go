@@ -108,7 +108,7 @@ func extract(sc arm.Scanned) (*fact, error) {
 	if !strings.HasPrefix(t, "microsoft.network/privatednszones") && t != "microsoft.compute/virtualmachines" && t != "microsoft.network/networkinterfaces" {
 		return f, nil
 	}
-	st, err := sc.Load()
+	st, err := sc.Peek() // only read
 	if err != nil {
 		return nil, err
 	}

@@ -274,7 +274,7 @@ func (p *Provider) listGroups(w http.ResponseWriter, r *arm.Request) error {
 		if strings.Contains(strings.TrimPrefix(s.Key, prefix), "/") {
 			continue // a resource inside a group, not a group
 		}
-		st, err := s.Load()
+		st, err := s.Peek() // only read
 		if err != nil {
 			return err
 		}

@@ -106,7 +106,7 @@ func (p *Provider) writeResources(w http.ResponseWriter, r *arm.Request, prefix 
 		if kid, err := arm.ParseID(arm.IDOfKey(s.Key)); err != nil || len(kid.Types) != 1 {
 			continue // groups themselves and child resources are not listed
 		}
-		st, err := s.Load()
+		st, err := s.Peek() // only decoded
 		if err != nil {
 			return err
 		}
