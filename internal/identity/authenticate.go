@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 
@@ -159,11 +158,14 @@ func (is *Issuer) allowedAudiences() []string {
 	return out
 }
 
+// acceptedAudience is the first of auds that is one of allowedAudiences,
+// checked without building that list: it runs for every request.
 func (is *Issuer) acceptedAudience(auds jwt.ClaimStrings) (string, bool) {
-	allowed := is.allowedAudiences()
 	for _, a := range auds {
-		if slices.ContainsFunc(allowed, func(s string) bool { return strings.EqualFold(s, a) }) {
-			return a, true
+		for _, s := range is.audiences {
+			if strings.EqualFold(s, a) || strings.EqualFold(strings.TrimSuffix(s, "/"), a) {
+				return a, true
+			}
 		}
 	}
 	return "", false
