@@ -33,16 +33,22 @@ func (h *kindHandler) list(w http.ResponseWriter, r *Request) error {
 		}
 	}
 	// From the in-memory copy, decoding only the records of this kind, and
-	// those once per revision.
-	all, err := h.d.Records.Scan(r.Context(), prefix)
+	// those once per revision; a key without the kind's provider and first
+	// type is passed over before it is parsed.
+	first, _, _ := strings.Cut(h.k.Type, "/")
+	hint := "/providers/" + strings.ToLower(h.k.Namespace+"/"+first) + "/"
+	all, err := h.d.Records.ScanKeys(r.Context(), prefix, func(key string) bool {
+		if !strings.Contains(key, hint) {
+			return false
+		}
+		_, ok := h.k.is(key)
+		return ok
+	})
 	if err != nil {
 		return err
 	}
 	var items []json.RawMessage
 	for _, sc := range all {
-		if _, ok := h.k.is(sc.Key); !ok {
-			continue
-		}
 		st, err := sc.Peek()
 		if err != nil {
 			return err

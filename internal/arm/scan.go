@@ -44,6 +44,13 @@ const catchUpWait = 100 * time.Millisecond
 // the in-memory copy once that has applied every write made before the
 // call (waiting up to catchUpWait for it), the store otherwise.
 func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error) {
+	return rs.ScanKeys(ctx, idPrefix, nil)
+}
+
+// ScanKeys is Scan of the records whose keys keep accepts (nil: all), as
+// the keys are met: a reader that wants few of many records pays for
+// sorting and handing out those alone.
+func (rs *Records) ScanKeys(ctx context.Context, idPrefix string, keep func(key string) bool) ([]Scanned, error) {
 	prefix := ResourceKey(strings.TrimSuffix(idPrefix, "/")) + "/"
 	if c := rs.cache; c != nil {
 		want := rs.written.Load()
@@ -55,7 +62,7 @@ func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error)
 			c.mu.RLock()
 			var objs []*cachedObject
 			for k, o := range c.objs {
-				if strings.HasPrefix(k, prefix) {
+				if strings.HasPrefix(k, prefix) && (keep == nil || keep(k)) {
 					objs = append(objs, o)
 				}
 			}
@@ -72,9 +79,11 @@ func (rs *Records) Scan(ctx context.Context, idPrefix string) ([]Scanned, error)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Scanned, len(all))
-	for i, st := range all {
-		out[i] = Scanned{Key: st.Key, Revision: st.Revision, st: st}
+	out := make([]Scanned, 0, len(all))
+	for _, st := range all {
+		if keep == nil || keep(st.Key) {
+			out = append(out, Scanned{Key: st.Key, Revision: st.Revision, st: st})
+		}
 	}
 	return out, nil
 }
