@@ -97,7 +97,9 @@ func (c *readCache) dropWatch() {
 	}
 }
 
-// get serves key from the copy when it is current; ok is false otherwise.
+// cached serves key from the copy when it is current; ok is false
+// otherwise. With shared it hands out the copy's own record (Peek), else a
+// copy of it (Get).
 func (rs *Records) cached(key string, shared bool) (*Stored, bool, error) {
 	c := rs.cache
 	if c == nil || !c.ready.Load() || c.applied.Load() < rs.written.Load() {

@@ -67,8 +67,8 @@ func (p *Provider) RequireGroup(ctx context.Context, sub, name string) error {
 		return err
 	}
 	var g struct {
-		Name       string
-		Properties GroupProperties
+		Name       string          `json:"name"`
+		Properties GroupProperties `json:"properties"`
 	}
 	if err := arm.Decode(st, &g); err != nil {
 		return fmt.Errorf("decoding group %s: %w", name, err)
