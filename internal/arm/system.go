@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -37,17 +38,23 @@ func (s *Server) Client() *Client { return &Client{h: s, Poll: 50 * time.Millise
 // Do sends one request and returns the status and body; an error status
 // comes back as the *Error of its envelope.
 func (c *Client) Do(ctx context.Context, method, path, apiVersion string, body any) (int, json.RawMessage, error) {
+	status, _, out, err := c.send(ctx, method, path+"?api-version="+apiVersion, body)
+	return status, out, err
+}
+
+// send is Do of a path with its query, which also returns the headers.
+func (c *Client) send(ctx context.Context, method, target string, body any) (int, http.Header, json.RawMessage, error) {
 	var rd *bytes.Reader
 	if body != nil {
 		data, err := json.Marshal(body)
 		if err != nil {
-			return 0, nil, fmt.Errorf("encoding the %s %s request: %w", method, path, err)
+			return 0, nil, nil, fmt.Errorf("encoding the %s %s request: %w", method, target, err)
 		}
 		rd = bytes.NewReader(data)
 	} else {
 		rd = bytes.NewReader(nil)
 	}
-	req := httptest.NewRequestWithContext(context.WithValue(ctx, systemKey{}, true), method, path+"?api-version="+apiVersion, rd)
+	req := httptest.NewRequestWithContext(context.WithValue(ctx, systemKey{}, true), method, target, rd)
 	req.Header.Set("Content-Type", "application/json")
 	w := httptest.NewRecorder()
 	c.h.ServeHTTP(w, req)
@@ -56,20 +63,40 @@ func (c *Client) Do(ctx context.Context, method, path, apiVersion string, body a
 		var eb ErrorBody
 		if json.Unmarshal(out, &eb) == nil && eb.Error != nil {
 			eb.Error.Status = w.Code
-			return w.Code, out, eb.Error
+			return w.Code, w.Header(), out, eb.Error
 		}
-		return w.Code, out, Errorf(w.Code, "InternalServerError", "%s %s answered %d: %s", method, path, w.Code, strings.TrimSpace(string(out)))
+		return w.Code, w.Header(), out, Errorf(w.Code, "InternalServerError", "%s %s answered %d: %s", method, target, w.Code, strings.TrimSpace(string(out)))
 	}
-	return w.Code, out, nil
+	return w.Code, w.Header(), out, nil
 }
 
 // Put creates or updates the resource at path and waits until its
 // provisioning has ended; a Failed resource is an error naming it.
 func (c *Client) Put(ctx context.Context, path, apiVersion string, body any) (json.RawMessage, error) {
-	if _, _, err := c.Do(ctx, http.MethodPut, path, apiVersion, body); err != nil {
+	_, h, _, err := c.send(ctx, http.MethodPut, path+"?api-version="+apiVersion, body)
+	if err != nil {
 		return nil, err
 	}
+	c.awaitOperation(ctx, h)
 	return c.Await(ctx, path, apiVersion)
+}
+
+// awaitOperation waits for the asynchronous operation a response named to
+// end. Its status answers when the operation ends (Operations.Poll), so
+// the waiter learns of the end at once instead of up to a Poll later. What
+// the operation came to is left to the caller, who reads the resource.
+func (c *Client) awaitOperation(ctx context.Context, h http.Header) {
+	u, err := url.Parse(h.Get("Azure-AsyncOperation"))
+	if err != nil || u.Path == "" {
+		return
+	}
+	for ctx.Err() == nil {
+		_, _, out, err := c.send(ctx, http.MethodGet, u.RequestURI(), nil)
+		var op struct{ Status string }
+		if err != nil || json.Unmarshal(out, &op) != nil || op.Status != "InProgress" {
+			return
+		}
+	}
 }
 
 // Await waits until the resource at path is no longer being provisioned
@@ -95,13 +122,14 @@ func (c *Client) Await(ctx context.Context, path, apiVersion string) (json.RawMe
 // Delete deletes the resource at path and waits until it is gone.
 // Deleting what does not exist succeeds.
 func (c *Client) Delete(ctx context.Context, path, apiVersion string) error {
-	status, _, err := c.Do(ctx, http.MethodDelete, path, apiVersion, nil)
+	status, h, _, err := c.send(ctx, http.MethodDelete, path+"?api-version="+apiVersion, nil)
 	if status == http.StatusNotFound {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	c.awaitOperation(ctx, h)
 	for {
 		status, out, err := c.Do(ctx, http.MethodGet, path, apiVersion, nil)
 		if status == http.StatusNotFound {
