@@ -1,7 +1,6 @@
 package arm
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -16,16 +15,11 @@ import (
 // in-memory copy or the store.
 func TestListPicksItsKind(t *testing.T) {
 	for _, cached := range []bool{false, true} {
-		ctx, st, log := openStore(t)
-		rec := NewRecords(st)
+		ctx, s, deps := frontDoor(t)
+		rec := deps.Records
 		if cached {
-			rec.CacheReads(ctx, log)
+			rec.CacheReads(ctx, deps.Log)
 		}
-		cat := NewCatalog()
-		cat.SetRegistrations(registeredAll{})
-		s := NewServer(allowAll{}, log)
-		deps := KindDeps{Records: rec, Ops: NewOperations(ctx, st, log), Catalog: cat, Log: log,
-			Group: func(_ context.Context, _, _ string) error { return nil }}
 		for _, k := range []*Kind{
 			{Namespace: "Microsoft.Test", Type: "things", APIVersions: []string{"2024-01-01"}},
 			{Namespace: "Microsoft.Test", Type: "things/parts", APIVersions: []string{"2024-01-01"}},

@@ -27,6 +27,21 @@ func openStore(t *testing.T) (context.Context, *store.Store, *slog.Logger) {
 	return ctx, st, log
 }
 
+// frontDoor is a front door over a store of the test's own, with every
+// provider registered and the operations' routes, and the deps its kinds
+// are served with (every resource group exists).
+func frontDoor(t *testing.T) (context.Context, *Server, KindDeps) {
+	t.Helper()
+	ctx, st, log := openStore(t)
+	cat := NewCatalog()
+	cat.SetRegistrations(registeredAll{})
+	ops := NewOperations(ctx, st, log)
+	s := NewServer(allowAll{}, log)
+	ops.Routes(s)
+	return ctx, s, KindDeps{Records: NewRecords(st), Ops: ops, Catalog: cat, Log: log,
+		Group: func(context.Context, string, string) error { return nil }}
+}
+
 type registeredAll struct{}
 
 func (registeredAll) Registered(ctx context.Context, s, ns string) (bool, error) { return true, nil }
@@ -34,12 +49,7 @@ func (registeredAll) Registered(ctx context.Context, s, ns string) (bool, error)
 // A panic in a resource's realization marks the resource Failed and its
 // operation Failed, and the server goes on serving.
 func TestPanicInRealizeMarksFailed(t *testing.T) {
-	ctx, st, log := openStore(t)
-	rec := NewRecords(st)
-	cat := NewCatalog()
-	cat.SetRegistrations(registeredAll{})
-	ops := NewOperations(ctx, st, log)
-	s := NewServer(allowAll{}, log)
+	_, s, deps := frontDoor(t)
 	k := &Kind{Namespace: "Microsoft.Test", Type: "things", APIVersions: []string{"2024-01-01"},
 		Build: func(ctx context.Context, r *Request, id ResourceID, body []byte, cur *Stored) (Record, error) {
 			b, _ := json.Marshal(map[string]any{"id": id.String(), "name": id.Name(), "location": "westus2", "properties": map[string]any{}})
@@ -50,7 +60,7 @@ func TestPanicInRealizeMarksFailed(t *testing.T) {
 			m["boom"] = "assignment to a nil map" // panics
 			return nil
 		}}
-	k.Serve(s, KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log, Group: func(ctx context.Context, _, _ string) error { return nil }})
+	k.Serve(s, deps)
 	path := "/subscriptions/sub/resourceGroups/rg/providers/Microsoft.Test/things/t1?api-version=2024-01-01"
 	call := func(method, body string) (int, map[string]any) {
 		req := httptest.NewRequest(method, path, strings.NewReader(body))

@@ -12,13 +12,7 @@ import (
 // operation ends, through the operation's status, not on their next look
 // at the resource: with an hour between looks they still return.
 func TestClientWaitsOnTheOperation(t *testing.T) {
-	ctx, st, log := openStore(t)
-	rec := NewRecords(st)
-	cat := NewCatalog()
-	cat.SetRegistrations(registeredAll{})
-	ops := NewOperations(ctx, st, log)
-	s := NewServer(allowAll{}, log)
-	ops.Routes(s)
+	ctx, s, deps := frontDoor(t)
 	slow := func(context.Context, ResourceID, *Stored) error { time.Sleep(100 * time.Millisecond); return nil }
 	k := &Kind{Namespace: "Microsoft.Test", Type: "things", APIVersions: []string{"2024-01-01"},
 		Build: func(ctx context.Context, r *Request, id ResourceID, body []byte, cur *Stored) (Record, error) {
@@ -26,7 +20,7 @@ func TestClientWaitsOnTheOperation(t *testing.T) {
 			return Record{Body: b}, nil
 		},
 		Realize: slow, Unrealize: slow}
-	k.Serve(s, KindDeps{Records: rec, Ops: ops, Catalog: cat, Log: log, Group: func(context.Context, string, string) error { return nil }})
+	k.Serve(s, deps)
 	c := s.Client()
 	c.Poll = time.Hour
 	wctx, cancel := context.WithTimeout(ctx, time.Minute)
