@@ -36,7 +36,9 @@ func EndStartPriority() error {
 // process pid whose attributes it changes.
 func resched(pid int, change func(a *unix.SchedAttr)) error {
 	dir := "/proc/" + strconv.Itoa(pid) + "/task"
-	for range 3 { // threads started meanwhile inherit the old values: go again
+	// A thread started meanwhile by one not yet changed inherits the old
+	// values: go again until a pass changes nothing.
+	for range 10 {
 		tasks, err := os.ReadDir(dir)
 		if err != nil {
 			return err
